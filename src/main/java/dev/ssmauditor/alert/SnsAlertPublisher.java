@@ -1,0 +1,40 @@
+package dev.ssmauditor.alert;
+
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.PublishRequest;
+
+import java.util.List;
+
+/**
+ * Publishes each part to the topic, in order. An SNS failure (after the SDK's retries) propagates, so the
+ * invocation fails and Lambda retries it: a duplicate part is possible, a lost one is not.
+ */
+public final class SnsAlertPublisher implements AlertPublisher {
+
+    private final SnsClient sns;
+    private final String topicArn;
+    private final SnsEnvelope envelope;
+
+    public SnsAlertPublisher(SnsClient sns, String topicArn, SnsEnvelope envelope) {
+        this.sns = sns;
+        this.topicArn = topicArn;
+        this.envelope = envelope;
+    }
+
+    @Override
+    public void publish(List<AlertMessage> messages) {
+        for (AlertMessage message : messages) {
+            sns.publish(PublishRequest.builder()
+                    .topicArn(topicArn)
+                    .subject(message.subject())
+                    .messageStructure("json")
+                    .message(envelope.of(message))
+                    .build());
+        }
+    }
+
+    @Override
+    public boolean delivers() {
+        return true;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.ssmauditor.audit;
+
+import java.time.Instant;
+
+/**
+ * One audit to run.
+ *
+ * @param referenceTime the moment sessions are judged at: the scheduled event's time, so a retried event
+ *                      gives the same answer
+ * @param account the account audited, or null when unknown
+ * @param region the region audited, or null when unknown
+ */
+public record AuditRequest(Instant referenceTime, String account, String region) {
+}

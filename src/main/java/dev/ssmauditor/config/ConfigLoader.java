@@ -1,0 +1,114 @@
+package dev.ssmauditor.config;
+
+import dev.ssmauditor.policy.DurationLimit;
+import dev.ssmauditor.policy.PatternList;
+import dev.ssmauditor.policy.Policy;
+import dev.ssmauditor.policy.RuleId;
+import dev.ssmauditor.policy.Severity;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Builds the {@link AuditorConfig} from environment variables (see {@link Settings}), once per execution
+ * environment. Every problem found is reported together in one {@link ConfigException}.
+ */
+public final class ConfigLoader {
+
+    private static final Pattern TOPIC_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}");
+
+    public AuditorConfig load(Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        boolean dryRun = dryRun(env.get(Settings.DRY_RUN), problems);
+        String topicArn = topicArn(env.get(Settings.ALERT_TOPIC_ARN), dryRun, problems);
+        Policy policy = policy(env, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new AuditorConfig(topicArn, dryRun, policy);
+    }
+
+    private static boolean dryRun(String value, List<String> problems) {
+        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.trim().equalsIgnoreCase("true")) {
+            return true;
+        }
+        problems.add(Settings.DRY_RUN + ": '" + value + "' is neither true nor false; set DRY_RUN=true to publish nothing, "
+                + "or false (or leave it unset) to publish alerts");
+        return false;
+    }
+
+    private static String topicArn(String value, boolean dryRun, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            if (!dryRun) {
+                problems.add(Settings.ALERT_TOPIC_ARN + " is not set; set it to the SNS topic ARN alerts go to "
+                        + "(arn:aws:sns:REGION:ACCOUNT:NAME), or set DRY_RUN=true to only log alerts");
+            }
+            return null;
+        }
+        String arn = value.trim();
+        if (arn.endsWith(".fifo")) {
+            problems.add(Settings.ALERT_TOPIC_ARN + ": '" + arn + "' is a FIFO topic; use a standard topic "
+                    + "(email and HTTPS subscribers need one)");
+        } else if (!TOPIC_ARN.matcher(arn).matches()) {
+            problems.add(Settings.ALERT_TOPIC_ARN + ": '" + arn + "' is not an SNS topic ARN; expected "
+                    + "arn:aws:sns:REGION:ACCOUNT:NAME, e.g. arn:aws:sns:eu-west-1:123456789012:ssm-session-alerts");
+        }
+        return arn;
+    }
+
+    private static Policy policy(Map<String, String> env, List<String> problems) {
+        Integer flatMinutes = flatMinutes(env.get(Settings.MAX_SESSION_MINUTES), problems);
+        PatternList owners = PatternListParser.parse(Settings.ALLOWED_OWNERS, env.get(Settings.ALLOWED_OWNERS), problems);
+        PatternList targets = PatternListParser.parse(Settings.ALLOWED_TARGETS, env.get(Settings.ALLOWED_TARGETS), problems);
+        PatternList denied = PatternListParser.parse(Settings.DENIED_TARGETS, env.get(Settings.DENIED_TARGETS), problems);
+        PatternList documents = PatternListParser.parse(Settings.ALLOWED_DOCUMENTS, env.get(Settings.ALLOWED_DOCUMENTS), problems);
+
+        String json = env.get(Settings.POLICY);
+        PolicyDocumentParser.PolicyDocument doc = null;
+        if (json != null && !json.isBlank()) {
+            doc = new PolicyDocumentParser().parse(json, problems);
+        }
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        int minutes = flatMinutes == null ? Policy.DEFAULT_MAX_SESSION_MINUTES : flatMinutes;
+        List<DurationLimit> limits = List.of();
+        Map<RuleId, Severity> severities = Map.of();
+        if (doc != null) {
+            minutes = orElse(doc.maxSessionMinutes(), minutes);
+            limits = orElse(doc.durationLimits(), limits);
+            owners = orElse(doc.allowedOwners(), owners);
+            targets = orElse(doc.allowedTargets(), targets);
+            denied = orElse(doc.deniedTargets(), denied);
+            documents = orElse(doc.allowedDocuments(), documents);
+            severities = orElse(doc.severities(), severities);
+        }
+        return new Policy(minutes, limits, owners, targets, denied, documents, severities);
+    }
+
+    private static <T> T orElse(T fromDocument, T fromFlat) {
+        return fromDocument != null ? fromDocument : fromFlat;
+    }
+
+    private static Integer flatMinutes(String value, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            int minutes = Integer.parseInt(value.trim());
+            if (minutes >= 1) {
+                return minutes;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        problems.add(Settings.MAX_SESSION_MINUTES + ": '" + value + "' is not a whole number of minutes of at least 1; "
+                + "set e.g. MAX_SESSION_MINUTES=480 for 8 hours");
+        return null;
+    }
+}

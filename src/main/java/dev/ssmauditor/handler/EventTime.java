@@ -1,0 +1,56 @@
+package dev.ssmauditor.handler;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/**
+ * The reference time of a run: the scheduled event's {@code time}, or the clock when the event has none
+ * that can be read. Never throws: a malformed event is logged and the audit still runs.
+ *
+ * @param ignored why the event's time was not used, or null when it was
+ */
+record EventTime(Instant time, String ignored) {
+
+    static EventTime of(byte[] event, JsonFactory json, Clock clock) {
+        String value;
+        try (JsonParser p = json.createParser(event)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return new EventTime(clock.instant(), "the event is not a JSON object");
+            }
+            value = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken token = p.nextToken();
+                if ("time".equals(name)) {
+                    if (token != JsonToken.VALUE_STRING) {
+                        return new EventTime(clock.instant(), "the event's time is not a string");
+                    }
+                    value = p.getText();
+                    break;
+                }
+                p.skipChildren();
+            }
+        } catch (IOException e) {
+            return new EventTime(clock.instant(), "the event is not valid JSON");
+        }
+        if (value == null) {
+            return new EventTime(clock.instant(), "the event has no time");
+        }
+        try {
+            return new EventTime(OffsetDateTime.parse(value).toInstant(), null);
+        } catch (DateTimeParseException e) {
+            return new EventTime(clock.instant(), "the event's time '" + abbreviate(value) + "' is not an ISO-8601 date");
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ssmauditor.policy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** Checks sessions against a policy at a reference time. Pure: same input, same violations. */
+public final class PolicyEvaluator {
+
+    private final Policy policy;
+    private final List<Rule> rules;
+
+    public PolicyEvaluator(Policy policy) {
+        this.policy = policy;
+        List<Rule> active = new ArrayList<>();
+        active.add(new LongRunningRule(policy.maxSessionMinutes(), policy.durationLimits()));
+        if (!policy.allowedOwners().isOff()) {
+            active.add(new UnexpectedOwnerRule(policy.allowedOwners()));
+        }
+        if (!policy.allowedTargets().isOff() || !policy.deniedTargets().isOff()) {
+            active.add(new UnexpectedTargetRule(policy.allowedTargets(), policy.deniedTargets()));
+        }
+        if (!policy.allowedDocuments().isOff()) {
+            active.add(new UnexpectedDocumentRule(policy.allowedDocuments()));
+        }
+        this.rules = List.copyOf(active);
+    }
+
+    /** The violations of all sessions, in session order and, per session, in rule order. */
+    public List<Violation> evaluate(Collection<Session> sessions, Instant referenceTime) {
+        List<Violation> violations = new ArrayList<>();
+        for (Session session : sessions) {
+            violations.addAll(evaluate(session, referenceTime));
+        }
+        return violations;
+    }
+
+    public List<Violation> evaluate(Session session, Instant referenceTime) {
+        Duration openFor = session.startDate() == null ? null : Duration.between(session.startDate(), referenceTime);
+        List<Violation> violations = new ArrayList<>(1);
+        for (Rule rule : rules) {
+            Optional<String> detail = rule.check(session, openFor);
+            detail.ifPresent(d -> violations.add(new Violation(session, rule.id(), policy.severityOf(rule.id()), openFor, d)));
+        }
+        return violations;
+    }
+
+    public List<RuleId> activeRules() {
+        return rules.stream().map(Rule::id).toList();
+    }
+}

@@ -1,0 +1,61 @@
+package dev.ssmauditor.sessions;
+
+import dev.ssmauditor.policy.Session;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.DescribeSessionsRequest;
+import software.amazon.awssdk.services.ssm.model.DescribeSessionsResponse;
+import software.amazon.awssdk.services.ssm.model.SessionState;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Lists active sessions with {@code DescribeSessions}, 200 a page, following {@code NextToken} to the end.
+ * The loop is written out rather than left to the SDK paginator so that a service that hands back a token
+ * it already gave stops the audit loudly instead of looping until the Lambda timeout.
+ */
+public final class SsmSessionSource implements SessionSource {
+
+    static final int PAGE_SIZE = 200;
+
+    private final SsmClient ssm;
+
+    public SsmSessionSource(SsmClient ssm) {
+        this.ssm = ssm;
+    }
+
+    @Override
+    public SessionListing activeSessions() {
+        List<Session> sessions = new ArrayList<>();
+        Set<String> seenTokens = new HashSet<>();
+        String token = null;
+        int pages = 0;
+        do {
+            DescribeSessionsResponse page = ssm.describeSessions(DescribeSessionsRequest.builder()
+                    .state(SessionState.ACTIVE)
+                    .maxResults(PAGE_SIZE)
+                    .nextToken(token)
+                    .build());
+            pages++;
+            for (software.amazon.awssdk.services.ssm.model.Session s : page.sessions()) {
+                sessions.add(SdkSessionMapper.toSession(s));
+            }
+            token = page.nextToken();
+            if (token != null && token.isEmpty()) {
+                token = null;
+            }
+            if (token != null && !seenTokens.add(token)) {
+                throw new SessionListingException("DescribeSessions returned NextToken " + abbreviate(token)
+                        + " a second time (page " + pages + ", " + sessions.size() + " sessions so far); "
+                        + "stopping instead of looping: the list of sessions would be incomplete");
+            }
+        } while (token != null);
+        return new SessionListing(sessions, pages);
+    }
+
+    private static String abbreviate(String token) {
+        return token.length() <= 16 ? token : token.substring(0, 16) + "...";
+    }
+}
