@@ -1,0 +1,114 @@
+package dev.ssmauditor.template;
+
+import dev.ssmauditor.config.Settings;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Reads template.yaml: least privilege, encryption, and the environment contract with the code. */
+@SuppressWarnings("unchecked")
+class TemplateTest {
+
+    private static Map<String, Object> template;
+
+    @BeforeAll
+    static void read() throws IOException {
+        template = TemplateYaml.read(Path.of("template.yaml"));
+    }
+
+    private static Map<String, Object> resource(String name) {
+        return (Map<String, Object>) ((Map<String, Object>) template.get("Resources")).get(name);
+    }
+
+    private static Map<String, Object> properties(String name) {
+        return (Map<String, Object>) resource(name).get("Properties");
+    }
+
+    @Test
+    void permissionsAreLeastPrivilege() {
+        assertThat(LeastPrivilege.problems(template)).isEmpty();
+    }
+
+    @Test
+    void theCheckCatchesABroadStatement() throws IOException {
+        Map<String, Object> broad = TemplateYaml.read(Path.of("template.yaml"));
+        Map<String, Object> fn = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) broad.get("Resources"))
+                .get("AuditFunction")).get("Properties");
+        List<Object> policies = new ArrayList<>((List<Object>) fn.get("Policies"));
+        policies.add(Map.of("Statement", List.of(Map.of("Effect", "Allow", "Action", "sns:*", "Resource", "*"))));
+        fn.put("Policies", policies);
+        assertThat(LeastPrivilege.problems(broad))
+                .anySatisfy(p -> assertThat(p).contains("action sns:* is a wildcard"))
+                .anySatisfy(p -> assertThat(p).contains("Resource '*' for [sns:*]"));
+    }
+
+    @Test
+    void theCheckCatchesKmsOnEveryKeyAndUnscopedTemplates() {
+        Map<String, Object> t = TemplateYaml.parse("""
+                Resources:
+                  F:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Policies:
+                        - AmazonSSMFullAccess
+                        - SNSCrudPolicy: {TopicName: x}
+                        - Statement:
+                            - Effect: Allow
+                              Action: [kms:Decrypt]
+                              Resource: arn:aws:kms:*:*:key/*
+                """);
+        assertThat(LeastPrivilege.problems(t)).hasSize(4);
+    }
+
+    @Test
+    void theFunctionRunsJava21WithOneConcurrentAudit() {
+        Map<String, Object> fn = properties("AuditFunction");
+        assertThat(fn.get("Runtime")).isEqualTo("java21");
+        assertThat(fn.get("Handler")).isEqualTo("dev.ssmauditor.handler.AuditHandler::handleRequest");
+        assertThat(fn.get("ReservedConcurrentExecutions")).isEqualTo(1);
+        Map<String, Object> schedule = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) fn.get("Events"))
+                .get("Audit")).get("Properties");
+        assertThat(schedule.get("Schedule")).isEqualTo(Map.of("Ref", "ScheduleExpression"));
+        assertThat(((Map<String, Object>) ((Map<String, Object>) template.get("Parameters")).get("ScheduleExpression"))
+                .get("Default")).isEqualTo("rate(5 minutes)");
+    }
+
+    @Test
+    void theTopicIsEncryptedWithTheTemplatesOwnKeyAndRefusesPlainHttp() {
+        assertThat(properties("AlertTopic").get("KmsMasterKeyId")).isEqualTo(Map.of("Ref", "AlertKey"));
+        assertThat(resource("AlertKey").get("Type")).isEqualTo("AWS::KMS::Key");
+        List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) properties("AlertTopicPolicy")
+                .get("PolicyDocument")).get("Statement");
+        assertThat(statements).anySatisfy(s -> {
+            assertThat(s.get("Effect")).isEqualTo("Deny");
+            assertThat(s.get("Condition")).isEqualTo(Map.of("Bool", Map.of("aws:SecureTransport", "false")));
+        });
+    }
+
+    @Test
+    void theEmailSubscriptionExistsOnlyWithAnAddress() {
+        assertThat(resource("AlertEmailSubscription").get("Condition")).isEqualTo("HasAlertEmail");
+    }
+
+    @Test
+    void everySettingTheCodeReadsIsSetByTheTemplate() throws IllegalAccessException {
+        Map<String, Object> variables = (Map<String, Object>) ((Map<String, Object>) properties("AuditFunction")
+                .get("Environment")).get("Variables");
+        List<String> settings = new ArrayList<>();
+        for (Field f : Settings.class.getFields()) {
+            if (Modifier.isStatic(f.getModifiers())) {
+                settings.add((String) f.get(null));
+            }
+        }
+        assertThat(variables.keySet()).containsAll(settings);
+    }
+}
