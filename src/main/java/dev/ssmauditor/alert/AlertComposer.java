@@ -1,25 +1,29 @@
 package dev.ssmauditor.alert;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import dev.ssmauditor.policy.Violation;
+import dev.ssmauditor.policy.Severity;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Turns findings into SNS messages that each fit the SNS limit, splitting into parts instead of dropping
- * anything. Parts are packed by measured size, then each rendered message is checked again.
+ * Turns findings into SNS messages: one message per severity, so that subscribers can filter on the
+ * {@code severity} attribute and receive exactly the violations they asked for, and each message split
+ * into parts that fit the SNS limit instead of dropping anything.
  */
 public final class AlertComposer {
 
     /** SNS's limit for a whole publish (message, subject and attributes). */
     public static final int SNS_MAX_BYTES = 256 * 1024;
-    /** Room kept for the subject and for part numbers, which are known only after packing. */
+    /** Room kept for the subject, the attributes and the part numbers, known only after packing. */
     static final int RESERVED_BYTES = 1024;
 
     private final JsonText json;
     private final JsonAlertBody jsonBody;
     private final EmailAlertBody emailBody;
+    private final ChatbotNotification chatBody;
     private final SnsEnvelope envelope;
     private final int maxBytes;
 
@@ -31,6 +35,7 @@ public final class AlertComposer {
         this.json = new JsonText(factory);
         this.jsonBody = new JsonAlertBody(json);
         this.emailBody = new EmailAlertBody();
+        this.chatBody = new ChatbotNotification(json);
         this.envelope = new SnsEnvelope(json);
         this.maxBytes = maxBytes;
     }
@@ -39,66 +44,90 @@ public final class AlertComposer {
         return envelope;
     }
 
-    /** No violations, no messages. */
+    /** The size SNS counts for one publish of this message. */
+    public int publishSize(AlertMessage m) {
+        return JsonText.utf8Length(envelope.of(m)) + JsonText.utf8Length(m.subject()) + MessageAttributes.size(m);
+    }
+
+    /** No alerts, no messages. Most severe first. */
     public List<AlertMessage> compose(AuditFindings findings) {
-        if (findings.violations().isEmpty()) {
-            return List.of();
-        }
-        List<Violation> ordered = new ArrayList<>(findings.violations());
+        Map<Severity, List<Alert>> bySeverity = new EnumMap<>(Severity.class);
+        List<Alert> ordered = new ArrayList<>(findings.alerts());
         ordered.sort(ViolationOrder.MOST_SEVERE_FIRST);
-        AuditFindings sorted = new AuditFindings(findings.account(), findings.region(), findings.referenceTime(),
-                findings.sessionsChecked(), ordered);
-
-        List<String> objects = new ArrayList<>(ordered.size());
-        List<String> blocks = new ArrayList<>(ordered.size());
-        List<Integer> costs = new ArrayList<>(ordered.size());
-        for (Violation v : ordered) {
-            String object = jsonBody.violation(v);
-            String block = emailBody.violation(v, findings.region());
-            objects.add(object);
-            blocks.add(block);
-            // Both bodies travel as JSON strings inside the envelope, so each piece costs its escaped size,
-            // plus a separator (a comma in the JSON body, a line break in the email).
-            costs.add(json.quotedSize(object) + 1 + json.quotedSize(block) + 2);
+        for (Alert a : ordered) {
+            bySeverity.computeIfAbsent(a.violation().severity(), s -> new ArrayList<>()).add(a);
         }
-        int overhead = JsonText.utf8Length(render(sorted, List.of(), List.of(), 1, 1).envelopeText) + RESERVED_BYTES;
-
-        List<int[]> ranges = new ArrayList<>();
-        int start = 0;
-        int size = overhead;
-        for (int i = 0; i < ordered.size(); i++) {
-            if (i > start && size + costs.get(i) > maxBytes) {
-                ranges.add(new int[] {start, i});
-                start = i;
-                size = overhead;
+        List<AlertMessage> messages = new ArrayList<>();
+        for (Severity severity : List.of(Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)) {
+            List<Alert> alerts = bySeverity.get(severity);
+            if (alerts != null) {
+                messages.addAll(compose(findings, severity, alerts));
             }
-            size += costs.get(i);
-        }
-        ranges.add(new int[] {start, ordered.size()});
-
-        List<AlertMessage> messages = new ArrayList<>(ranges.size());
-        for (int p = 0; p < ranges.size(); p++) {
-            int[] r = ranges.get(p);
-            Rendered rendered = render(sorted, objects.subList(r[0], r[1]), blocks.subList(r[0], r[1]), p + 1, ranges.size());
-            int total = JsonText.utf8Length(rendered.envelopeText) + JsonText.utf8Length(rendered.message.subject());
-            if (total > maxBytes) {
-                throw new IllegalStateException("alert part " + (p + 1) + " is " + total + " bytes, over the " + maxBytes
-                        + "-byte SNS limit; a single violation should never be this large");
-            }
-            messages.add(rendered.message);
         }
         return messages;
     }
 
-    private record Rendered(AlertMessage message, String envelopeText) {
+    private List<AlertMessage> compose(AuditFindings findings, Severity severity, List<Alert> alerts) {
+        List<Piece> pieces = new ArrayList<>(alerts.size());
+        for (Alert a : alerts) {
+            String object = jsonBody.alert(a);
+            String block = emailBody.alert(a, findings.region());
+            // Both bodies travel as JSON strings inside the envelope, so each piece costs its escaped size,
+            // plus a separator (a comma in the JSON body, a line break in the email).
+            pieces.add(new Piece(a, object, block, json.quotedSize(object) + 1 + json.quotedSize(block) + 2));
+        }
+        List<List<Piece>> parts = new ArrayList<>();
+        pack(findings, severity, pieces, parts);
+        List<AlertMessage> messages = new ArrayList<>(parts.size());
+        for (int p = 0; p < parts.size(); p++) {
+            messages.add(render(findings, severity, parts.get(p), p + 1, parts.size()));
+        }
+        return messages;
     }
 
-    private Rendered render(AuditFindings findings, List<String> objects, List<String> blocks, int part, int parts) {
-        AlertMessage message = new AlertMessage(
-                SubjectLine.of(findings, part, parts),
-                jsonBody.body(findings, objects, part, parts),
-                emailBody.body(findings, blocks, part, parts),
-                part, parts, objects.size());
-        return new Rendered(message, envelope.of(message));
+    /** Greedy packing by measured cost, then a check of each rendered part; an oversized part is halved. */
+    private void pack(AuditFindings findings, Severity severity, List<Piece> pieces, List<List<Piece>> parts) {
+        int overhead = publishSize(render(findings, severity, pieces.subList(0, 1), 1, 1)) - pieces.get(0).cost() + RESERVED_BYTES;
+        List<Piece> current = new ArrayList<>();
+        int size = overhead;
+        for (Piece piece : pieces) {
+            if (!current.isEmpty() && size + piece.cost() > maxBytes) {
+                addChecked(findings, severity, current, parts);
+                current = new ArrayList<>();
+                size = overhead;
+            }
+            current.add(piece);
+            size += piece.cost();
+        }
+        addChecked(findings, severity, current, parts);
+    }
+
+    private void addChecked(AuditFindings findings, Severity severity, List<Piece> part, List<List<Piece>> parts) {
+        // Part numbers are not known yet; "99 of 99" is as long as they will be in practice.
+        int size = publishSize(render(findings, severity, part, 99, 99));
+        if (size <= maxBytes) {
+            parts.add(part);
+        } else if (part.size() > 1) {
+            addChecked(findings, severity, part.subList(0, part.size() / 2), parts);
+            addChecked(findings, severity, part.subList(part.size() / 2, part.size()), parts);
+        } else {
+            throw new IllegalStateException("one alert is " + size + " bytes, over the " + maxBytes
+                    + "-byte SNS limit; session " + part.get(0).alert().violation().session().sessionId());
+        }
+    }
+
+    private AlertMessage render(AuditFindings findings, Severity severity, List<Piece> pieces, int part, int parts) {
+        List<String> objects = pieces.stream().map(Piece::object).toList();
+        List<String> blocks = pieces.stream().map(Piece::block).toList();
+        List<Alert> alerts = pieces.stream().map(Piece::alert).toList();
+        return new AlertMessage(
+                SubjectLine.of(findings, severity, pieces.size(), part, parts),
+                jsonBody.body(findings, severity, objects, part, parts),
+                emailBody.body(findings, severity, blocks, part, parts),
+                chatBody.body(findings, severity, alerts, part, parts),
+                severity, part, parts, pieces.size());
+    }
+
+    private record Piece(Alert alert, String object, String block, int cost) {
     }
 }

@@ -1,20 +1,20 @@
 package dev.ssmauditor.alert;
 
-import dev.ssmauditor.policy.Violation;
-
 import java.time.Instant;
 import java.util.List;
 
 /**
- * What one audit found, with what alerts say about where and when.
+ * What one audit alerts about, with what alerts say about where and when.
  *
  * @param account the AWS account id, or null when unknown (offline runs)
  * @param region the region audited, or null when unknown
+ * @param sessionsChecked active sessions checked
+ * @param endedSessionsChecked sessions that started and ended since the last run, checked too
  */
 public record AuditFindings(String account, String region, Instant referenceTime, int sessionsChecked,
-                            List<Violation> violations) {
+                            int endedSessionsChecked, List<Alert> alerts) {
 
     public AuditFindings {
-        violations = List.copyOf(violations);
+        alerts = List.copyOf(alerts);
     }
 }

@@ -1,43 +1,61 @@
 package dev.ssmauditor.alert;
 
 import dev.ssmauditor.policy.DurationText;
+import dev.ssmauditor.policy.Severity;
 import dev.ssmauditor.policy.Violation;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
-/** Plain text a person can act on from a phone: most severe first, each with the command that ends it. */
+/** Plain text a person can act on from a phone: each violation with what to do next. */
 final class EmailAlertBody {
 
-    String violation(Violation v, String region) {
+    String alert(Alert a, String region) {
+        Violation v = a.violation();
         StringBuilder b = new StringBuilder(512);
         String id = orUnknown(v.session().sessionId());
-        b.append('[').append(v.severity()).append("] ").append(v.rule().id()).append(" - session ").append(id).append('\n');
+        b.append('[').append(v.severity()).append("] ").append(v.rule().id()).append(" - session ").append(id);
+        if (a.ended()) {
+            b.append(" (already ended)");
+        } else if (a.reminder() > 0) {
+            b.append(" (reminder ").append(a.reminder()).append(": still open)");
+        }
+        b.append('\n');
         b.append("  ").append(v.detail()).append('\n');
         b.append("  Owner:    ").append(orUnknown(v.session().owner())).append('\n');
         b.append("  Target:   ").append(orUnknown(v.session().target())).append('\n');
         b.append("  Document: ").append(orUnknown(v.session().documentName())).append('\n');
         b.append("  Status:   ").append(orUnknown(v.session().status()));
         if (v.session().startDate() != null) {
-            b.append(", started ").append(v.session().startDate()).append(" (open ").append(DurationText.of(v.openFor())).append(')');
+            b.append(", started ").append(v.session().startDate());
+            if (a.ended() && v.session().endDate() != null) {
+                b.append(", ended ").append(v.session().endDate());
+            }
+            if (v.openFor() != null) {
+                b.append(a.ended() ? " (lasted " : " (open ").append(DurationText.of(v.openFor())).append(')');
+            }
         }
         b.append('\n');
         if (v.session().reason() != null && !v.session().reason().isBlank()) {
-            b.append("  Reason:   ").append(v.session().reason().replace('\n', ' ')).append('\n');
+            b.append("  Reason:   ").append(oneLine(v.session().reason())).append('\n');
         }
         if (v.session().sessionId() != null) {
-            b.append("  End it:   aws ssm terminate-session --session-id ").append(id);
-            if (region != null) {
-                b.append(" --region ").append(region);
+            String regionFlag = region == null ? "" : " --region " + region;
+            if (a.ended()) {
+                b.append("  Review:   aws ssm describe-sessions --state History --filters key=SessionId,value=").append(id)
+                        .append(regionFlag).append('\n');
+            } else {
+                b.append("  End it:   aws ssm terminate-session --session-id ").append(id).append(regionFlag).append('\n');
             }
-            b.append('\n');
         }
         return b.toString();
     }
 
-    String body(AuditFindings findings, List<String> violationBlocks, int part, int parts) {
-        StringBuilder b = new StringBuilder(256 + violationBlocks.size() * 512);
-        int total = findings.violations().size();
-        b.append("SSM session audit found ").append(total).append(total == 1 ? " violation" : " violations");
+    String body(AuditFindings findings, Severity severity, List<String> blocks, int part, int parts) {
+        StringBuilder b = new StringBuilder(512 + blocks.size() * 512);
+        b.append("SSM session audit: ").append(blocks.size()).append(' ').append(severity)
+                .append(blocks.size() == 1 ? " violation" : " violations");
         if (findings.account() != null) {
             b.append(" in account ").append(findings.account());
         }
@@ -45,16 +63,30 @@ final class EmailAlertBody {
             b.append(" (").append(findings.region()).append(')');
         }
         b.append(".\n");
-        b.append("Checked ").append(findings.sessionsChecked()).append(" active sessions at ").append(findings.referenceTime()).append(".\n");
-        if (parts > 1) {
-            b.append("This is part ").append(part).append(" of ").append(parts).append(" (").append(violationBlocks.size())
-                    .append(" violations in this part).\n");
+        b.append("Checked ").append(findings.sessionsChecked()).append(" active sessions");
+        if (findings.endedSessionsChecked() > 0) {
+            b.append(" and ").append(findings.endedSessionsChecked()).append(" that ended since the last audit");
         }
-        for (String block : violationBlocks) {
+        b.append(" at ").append(findings.referenceTime()).append(".\n");
+        Map<Severity, Integer> counts = new EnumMap<>(Severity.class);
+        findings.alerts().forEach(a -> counts.merge(a.violation().severity(), 1, Integer::sum));
+        if (counts.size() > 1) {
+            b.append("This audit alerts ").append(findings.alerts().size()).append(" violations in all (")
+                    .append(SeverityCounts.text(counts)).append("), one message per severity.\n");
+        }
+        if (parts > 1) {
+            b.append("This is part ").append(part).append(" of ").append(parts).append(" of the ").append(severity)
+                    .append(" violations.\n");
+        }
+        for (String block : blocks) {
             b.append('\n').append(block);
         }
-        b.append("\n-- \nSent by ssm-session-auditor. The rules, limits and how to change them are in its README.\n");
+        b.append("\n-- \nSent by ssm-session-auditor. Its README explains the rules, the limits and when alerts are sent.\n");
         return b.toString();
+    }
+
+    private static String oneLine(String s) {
+        return s.replace('\r', ' ').replace('\n', ' ');
     }
 
     private static String orUnknown(String s) {

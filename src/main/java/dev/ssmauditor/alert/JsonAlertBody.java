@@ -1,15 +1,15 @@
 package dev.ssmauditor.alert;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ssmauditor.policy.Severity;
 import dev.ssmauditor.policy.Violation;
 
 import java.io.IOException;
 import java.util.List;
 
 /**
- * The machine-readable {@code default} body, for SQS, Lambda and anything that is not email:
- * <pre>{"source":"ssm-session-auditor","schemaVersion":1,"account":...,"region":...,"referenceTime":...,
- *  "sessionsChecked":n,"violationsTotal":n,"part":1,"parts":1,"violations":[{...}]}</pre>
+ * The machine-readable {@code default} body, for SQS, Lambda and anything that is not email or https.
+ * Its fields are documented in the README (schema version 1).
  */
 final class JsonAlertBody {
 
@@ -21,8 +21,9 @@ final class JsonAlertBody {
         this.json = json;
     }
 
-    /** One violation as a JSON object; the bodies are assembled from these so that parts can be sized. */
-    String violation(Violation v) {
+    /** One alert as a JSON object; the bodies are assembled from these so that parts can be sized. */
+    String alert(Alert a) {
+        Violation v = a.violation();
         return json.write(g -> {
             g.writeStartObject();
             JsonText.field(g, "sessionId", v.session().sessionId());
@@ -32,7 +33,8 @@ final class JsonAlertBody {
             JsonText.field(g, "target", v.session().target());
             JsonText.field(g, "documentName", v.session().documentName());
             JsonText.field(g, "status", v.session().status());
-            JsonText.field(g, "startDate", v.session().startDate() == null ? null : v.session().startDate().toString());
+            JsonText.field(g, "startDate", text(v.session().startDate()));
+            JsonText.field(g, "endDate", text(v.session().endDate()));
             if (v.durationMinutes() == null) {
                 g.writeNullField("durationMinutes");
             } else {
@@ -40,11 +42,14 @@ final class JsonAlertBody {
             }
             JsonText.field(g, "reason", v.session().reason());
             g.writeStringField("detail", v.detail());
+            JsonText.field(g, "violatingSince", text(v.since()));
+            g.writeNumberField("reminder", a.reminder());
+            g.writeBooleanField("ended", a.ended());
             g.writeEndObject();
         });
     }
 
-    String body(AuditFindings findings, List<String> violationObjects, int part, int parts) {
+    String body(AuditFindings findings, Severity severity, List<String> alertObjects, int part, int parts) {
         return json.write(g -> {
             g.writeStartObject();
             g.writeStringField("source", "ssm-session-auditor");
@@ -53,15 +58,21 @@ final class JsonAlertBody {
             JsonText.field(g, "region", findings.region());
             g.writeStringField("referenceTime", findings.referenceTime().toString());
             g.writeNumberField("sessionsChecked", findings.sessionsChecked());
-            g.writeNumberField("violationsTotal", findings.violations().size());
+            g.writeNumberField("endedSessionsChecked", findings.endedSessionsChecked());
+            g.writeNumberField("alertsInRun", findings.alerts().size());
+            g.writeStringField("severity", severity.name());
             g.writeNumberField("part", part);
             g.writeNumberField("parts", parts);
             g.writeArrayFieldStart("violations");
-            for (String object : violationObjects) {
+            for (String object : alertObjects) {
                 g.writeRawValue(object);
             }
             g.writeEndArray();
             g.writeEndObject();
         });
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
     }
 }

@@ -1,9 +1,12 @@
 package dev.ssmauditor.alert;
 
 import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sns.model.PublishRequest;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Publishes each part to the topic, in order. An SNS failure (after the SDK's retries) propagates, so the
@@ -29,8 +32,16 @@ public final class SnsAlertPublisher implements AlertPublisher {
                     .subject(message.subject())
                     .messageStructure("json")
                     .message(envelope.of(message))
+                    .messageAttributes(attributes(message))
                     .build());
         }
+    }
+
+    private static Map<String, MessageAttributeValue> attributes(AlertMessage message) {
+        Map<String, MessageAttributeValue> attributes = new HashMap<>();
+        MessageAttributes.of(message).forEach((name, typeAndValue) -> attributes.put(name,
+                MessageAttributeValue.builder().dataType(typeAndValue[0]).stringValue(typeAndValue[1]).build()));
+        return attributes;
     }
 
     @Override

@@ -14,6 +14,7 @@ public final class SnsEnvelope {
             g.writeStartObject();
             g.writeStringField("default", message.defaultBody());
             g.writeStringField("email", message.emailBody());
+            g.writeStringField("https", message.chatBody());
             g.writeEndObject();
         });
     }

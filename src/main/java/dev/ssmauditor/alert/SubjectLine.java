@@ -1,16 +1,10 @@
 package dev.ssmauditor.alert;
 
 import dev.ssmauditor.policy.Severity;
-import dev.ssmauditor.policy.Violation;
-
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * SNS subjects must be ASCII, start with a letter or digit, have no line breaks and be under 100
- * characters (email uses them). The subject says how many violations the run found and how bad they are.
+ * characters (email uses them). The subject says how many violations of which severity the message holds.
  */
 final class SubjectLine {
 
@@ -19,31 +13,16 @@ final class SubjectLine {
     private SubjectLine() {
     }
 
-    static String of(AuditFindings findings, int part, int parts) {
-        List<Violation> all = findings.violations();
-        Map<Severity, Integer> counts = new EnumMap<>(Severity.class);
-        for (Violation v : all) {
-            counts.merge(v.severity(), 1, Integer::sum);
-        }
-        List<String> bySeverity = new ArrayList<>();
-        for (Severity s : List.of(Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)) {
-            if (counts.containsKey(s)) {
-                bySeverity.add(counts.get(s) + " " + s);
-            }
-        }
-        String head = "SSM session audit: " + all.size() + (all.size() == 1 ? " violation" : " violations");
-        String severities = " (" + String.join(", ", bySeverity) + ")";
+    static String of(AuditFindings findings, Severity severity, int count, int part, int parts) {
+        String head = "SSM session audit: " + count + " " + severity + (count == 1 ? " violation" : " violations");
         String where = findings.account() == null ? "" : " in " + findings.account()
                 + (findings.region() == null ? "" : " " + findings.region());
         String partText = parts > 1 ? " [part " + part + "/" + parts + "]" : "";
-        String subject = head + severities + where + partText;
+        String subject = ascii(head + where + partText);
         if (subject.length() > MAX_LENGTH) {
-            subject = head + severities + partText;
+            subject = ascii(head + partText);
         }
-        if (subject.length() > MAX_LENGTH) {
-            subject = head + partText;
-        }
-        return ascii(subject);
+        return subject;
     }
 
     private static String ascii(String s) {

@@ -1,5 +1,6 @@
 package dev.ssmauditor.audit;
 
+import dev.ssmauditor.alert.Alert;
 import dev.ssmauditor.policy.RuleId;
 import dev.ssmauditor.policy.Severity;
 import dev.ssmauditor.policy.Violation;
@@ -13,14 +14,20 @@ import java.util.Map;
 /**
  * What one audit did.
  *
+ * @param violations every violation found, alerted now or before
+ * @param alerts the violations alerted in this run
  * @param alertMessages how many alert messages were composed
  * @param delivered true when they were published (false in dry runs and terminal runs)
+ * @param watermarkBefore the state's coveredUntil before the run, or null without state
+ * @param watermarkAfter the state's coveredUntil after the run, or null when it was not saved
  */
-public record AuditReport(Instant referenceTime, int sessionsChecked, int pages, List<Violation> violations,
-                          int alertMessages, boolean delivered, Duration elapsed) {
+public record AuditReport(Instant referenceTime, int sessionsChecked, int endedSessionsChecked, int pages,
+                          List<Violation> violations, List<Alert> alerts, int alertMessages, boolean delivered,
+                          Instant watermarkBefore, Instant watermarkAfter, Duration elapsed) {
 
     public AuditReport {
         violations = List.copyOf(violations);
+        alerts = List.copyOf(alerts);
     }
 
     public Map<RuleId, Integer> violationsByRule() {

@@ -9,6 +9,11 @@ import java.time.Instant;
  *                      gives the same answer
  * @param account the account audited, or null when unknown
  * @param region the region audited, or null when unknown
+ * @param deadline the time the invocation has left
  */
-public record AuditRequest(Instant referenceTime, String account, String region) {
+public record AuditRequest(Instant referenceTime, String account, String region, Deadline deadline) {
+
+    public AuditRequest(Instant referenceTime, String account, String region) {
+        this(referenceTime, account, region, Deadline.NONE);
+    }
 }

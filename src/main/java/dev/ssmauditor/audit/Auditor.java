@@ -1,10 +1,12 @@
 package dev.ssmauditor.audit;
 
+import dev.ssmauditor.alert.Alert;
 import dev.ssmauditor.alert.AlertComposer;
 import dev.ssmauditor.alert.AlertMessage;
 import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.AuditFindings;
 import dev.ssmauditor.policy.PolicyEvaluator;
+import dev.ssmauditor.policy.Session;
 import dev.ssmauditor.policy.Violation;
 import dev.ssmauditor.sessions.SessionListing;
 import dev.ssmauditor.sessions.SessionSource;
@@ -12,39 +14,107 @@ import dev.ssmauditor.sessions.SessionSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * One audit run: list sessions, evaluate them, compose alerts, deliver them. Any failure propagates:
- * an audit either delivers everything it found or fails as a whole.
+ * One audit run: read the watermark, list active and recently ended sessions, evaluate them, alert what
+ * began since the watermark, deliver, and only then move the watermark. Any failure propagates: a run
+ * either delivers everything it selected or fails as a whole, and a failed run leaves the watermark where
+ * it was, so the next run alerts what this one could not.
  */
 public final class Auditor {
 
+    /** Without a watermark, ended sessions are looked for this far back. */
+    static final Duration FIRST_RUN_LOOKBACK = Duration.ofHours(1);
+    /** History is listed from a little before the watermark: overlap costs nothing, the selector dedupes. */
+    static final Duration HISTORY_OVERLAP = Duration.ofMinutes(5);
+    /** Below this much time left, a step is not started. */
+    static final Duration STEP_BUDGET = Duration.ofSeconds(5);
+
     private final SessionSource sessions;
     private final PolicyEvaluator evaluator;
+    private final String policyFingerprint;
+    private final AlertSelector selector;
     private final AlertComposer composer;
     private final AlertPublisher publisher;
+    private final StateStore state;
     private final Clock clock;
 
-    public Auditor(SessionSource sessions, PolicyEvaluator evaluator, AlertComposer composer, AlertPublisher publisher,
-                   Clock clock) {
+    public Auditor(SessionSource sessions, PolicyEvaluator evaluator, String policyFingerprint, AlertSelector selector,
+                   AlertComposer composer, AlertPublisher publisher, StateStore state, Clock clock) {
         this.sessions = sessions;
         this.evaluator = evaluator;
+        this.policyFingerprint = policyFingerprint;
+        this.selector = selector;
         this.composer = composer;
         this.publisher = publisher;
+        this.state = state;
         this.clock = clock;
     }
 
     public AuditReport run(AuditRequest request) {
         Instant began = clock.instant();
-        SessionListing listing = sessions.activeSessions();
-        List<Violation> violations = evaluator.evaluate(listing.sessions(), request.referenceTime());
-        List<AlertMessage> messages = composer.compose(new AuditFindings(request.account(), request.region(),
-                request.referenceTime(), listing.sessions().size(), violations));
+        Instant t = request.referenceTime();
+        Optional<AuditState> before = state.load();
+
+        checkTime(request, "list active sessions");
+        SessionListing active = sessions.activeSessions();
+        Instant historyFrom = before.map(s -> s.coveredUntil().minus(HISTORY_OVERLAP)).orElse(t.minus(FIRST_RUN_LOOKBACK));
+        checkTime(request, "list ended sessions");
+        SessionListing ended = sessions.endedSessions(historyFrom);
+
+        List<Violation> activeViolations = evaluator.evaluate(active.sessions(), t);
+        List<Violation> endedViolations = new ArrayList<>();
+        Set<String> activeIds = new HashSet<>();
+        active.sessions().forEach(s -> activeIds.add(s.sessionId()));
+        for (Session s : ended.sessions()) {
+            // Listed active first, then history: a session ending in between shows up in both.
+            if (s.sessionId() == null || !activeIds.contains(s.sessionId())) {
+                endedViolations.addAll(evaluator.evaluateEnded(s));
+            }
+        }
+
+        List<Alert> alerts = selector.select(activeViolations, endedViolations, before, t, policyFingerprint);
+        List<AlertMessage> messages = composer.compose(new AuditFindings(request.account(), request.region(), t,
+                active.sessions().size(), ended.sessions().size(), alerts));
         if (!messages.isEmpty()) {
+            checkTime(request, "publish " + messages.size() + " alert messages");
             publisher.publish(messages);
         }
-        return new AuditReport(request.referenceTime(), listing.sessions().size(), listing.pages(), violations,
-                messages.size(), publisher.delivers() && !messages.isEmpty(), Duration.between(began, clock.instant()));
+
+        Instant after = null;
+        if (publisher.delivers() || messages.isEmpty()) {
+            after = advance(before, t, request);
+        }
+        List<Violation> all = new ArrayList<>(activeViolations);
+        all.addAll(endedViolations);
+        return new AuditReport(t, active.sessions().size(), ended.sessions().size(), active.pages() + ended.pages(), all,
+                alerts, messages.size(), publisher.delivers() && !messages.isEmpty(),
+                before.map(AuditState::coveredUntil).orElse(null), after, Duration.between(began, clock.instant()));
+    }
+
+    /** Moves the watermark to T, never backwards; records the policy in force. Returns the new watermark. */
+    private Instant advance(Optional<AuditState> before, Instant t, AuditRequest request) {
+        Instant coveredUntil = before.map(s -> s.coveredUntil().isAfter(t) ? s.coveredUntil() : t).orElse(t);
+        boolean changed = before.isEmpty() || !before.get().coveredUntil().equals(coveredUntil)
+                || !before.get().policyFingerprint().equals(policyFingerprint);
+        if (changed) {
+            checkTime(request, "save the watermark");
+            state.save(new AuditState(coveredUntil, policyFingerprint));
+        }
+        return coveredUntil;
+    }
+
+    private static void checkTime(AuditRequest request, String step) {
+        long left = request.deadline().remainingMillis();
+        if (left < STEP_BUDGET.toMillis()) {
+            throw new AuditDeadlineException("only " + left + " ms left before the function times out; not starting to "
+                    + step + ". Nothing was reported as complete: raise the function timeout (Timeout parameter) "
+                    + "or look for slow SSM/SNS calls in the logs");
+        }
     }
 }

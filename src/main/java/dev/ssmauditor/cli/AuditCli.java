@@ -6,21 +6,25 @@ import dev.ssmauditor.alert.AlertComposer;
 import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.PrintingAlertPublisher;
 import dev.ssmauditor.alert.SnsAlertPublisher;
+import dev.ssmauditor.audit.AlertSelector;
 import dev.ssmauditor.audit.AuditReport;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Auditor;
+import dev.ssmauditor.audit.StateStore;
 import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.config.AuditorConfig;
 import dev.ssmauditor.config.ConfigException;
 import dev.ssmauditor.config.ConfigLoader;
 import dev.ssmauditor.config.Settings;
 import dev.ssmauditor.policy.PolicyEvaluator;
+import dev.ssmauditor.policy.PolicyFingerprint;
 import dev.ssmauditor.sessions.SessionSource;
 import dev.ssmauditor.sessions.SnapshotSessionSource;
 import dev.ssmauditor.sessions.SsmSessionSource;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -91,13 +95,13 @@ public final class AuditCli {
         Instant at = arguments.at() != null ? arguments.at() : clock.instant();
         String region = clients == null ? null : clients.region().id();
 
-        AuditReport report = new Auditor(sessions, new PolicyEvaluator(config.policy()), composer, publisher, clock)
+        AuditReport report = new Auditor(sessions, new PolicyEvaluator(config.policy()), PolicyFingerprint.of(config.policy()),
+                new AlertSelector(Duration.ZERO), composer, publisher, StateStore.NONE, clock)
                 .run(new AuditRequest(at, null, region));
 
         err.println("Checked " + report.sessionsChecked() + " active sessions at " + at + " from "
                 + (offline ? arguments.snapshot() : "region " + region) + ": " + report.violations().size()
-                + " violations" + (report.delivered() ? ", published in " + report.alertMessages() + " messages to "
-                + config.alertTopicArn() : "") + ".");
+                + " violations in " + report.alertMessages() + " alert messages" + (report.delivered() ? ", published to " + config.alertTopicArn() : "") + ".");
         return report.violations().isEmpty() ? NO_VIOLATIONS : VIOLATIONS_FOUND;
     }
 }

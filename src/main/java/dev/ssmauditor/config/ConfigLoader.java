@@ -6,6 +6,7 @@ import dev.ssmauditor.policy.Policy;
 import dev.ssmauditor.policy.RuleId;
 import dev.ssmauditor.policy.Severity;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
+    private static final Pattern STATE_PARAMETER_NAME = Pattern.compile("[A-Za-z0-9_.\\-/]{1,1011}");
     private static final Pattern TOPIC_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}");
 
     public AuditorConfig load(Map<String, String> env) {
@@ -24,10 +26,12 @@ public final class ConfigLoader {
         boolean dryRun = dryRun(env.get(Settings.DRY_RUN), problems);
         String topicArn = topicArn(env.get(Settings.ALERT_TOPIC_ARN), dryRun, problems);
         Policy policy = policy(env, problems);
+        Duration remindEvery = remindEvery(env.get(Settings.REMIND_EVERY_MINUTES), problems);
+        String stateParameter = stateParameter(env.get(Settings.STATE_PARAMETER), problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AuditorConfig(topicArn, dryRun, policy);
+        return new AuditorConfig(topicArn, dryRun, policy, remindEvery, stateParameter);
     }
 
     private static boolean dryRun(String value, List<String> problems) {
@@ -59,6 +63,35 @@ public final class ConfigLoader {
                     + "arn:aws:sns:REGION:ACCOUNT:NAME, e.g. arn:aws:sns:eu-west-1:123456789012:ssm-session-alerts");
         }
         return arn;
+    }
+
+    private static Duration remindEvery(String value, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            return Duration.ZERO;
+        }
+        try {
+            int minutes = Integer.parseInt(value.trim());
+            if (minutes >= 0) {
+                return Duration.ofMinutes(minutes);
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        problems.add(Settings.REMIND_EVERY_MINUTES + ": '" + value + "' is not a whole number of minutes of 0 or more; "
+                + "set e.g. REMIND_EVERY_MINUTES=60 to be reminded hourly of violations still open, or 0 for no reminders");
+        return Duration.ZERO;
+    }
+
+    private static String stateParameter(String value, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String name = value.trim();
+        if (!STATE_PARAMETER_NAME.matcher(name).matches()) {
+            problems.add(Settings.STATE_PARAMETER + ": '" + name + "' is not an SSM parameter name; use letters, digits "
+                    + "and . - _ / (at most 1011 characters), e.g. /ssm-session-auditor/state");
+        }
+        return name;
     }
 
     private static Policy policy(Map<String, String> env, List<String> problems) {

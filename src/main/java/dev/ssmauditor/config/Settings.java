@@ -11,6 +11,8 @@ public final class Settings {
     public static final String DENIED_TARGETS = "DENIED_TARGETS";
     public static final String ALLOWED_DOCUMENTS = "ALLOWED_DOCUMENTS";
     public static final String POLICY = "POLICY";
+    public static final String REMIND_EVERY_MINUTES = "REMIND_EVERY_MINUTES";
+    public static final String STATE_PARAMETER = "STATE_PARAMETER";
 
     private Settings() {
     }

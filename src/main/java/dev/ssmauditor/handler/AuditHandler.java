@@ -7,14 +7,21 @@ import dev.ssmauditor.alert.AlertComposer;
 import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.PrintingAlertPublisher;
 import dev.ssmauditor.alert.SnsAlertPublisher;
+import dev.ssmauditor.audit.AlertSelector;
 import dev.ssmauditor.audit.AuditReport;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Auditor;
+import dev.ssmauditor.audit.StateStore;
 import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.config.AuditorConfig;
 import dev.ssmauditor.config.ConfigLoader;
+import dev.ssmauditor.log.JsonLog;
+import dev.ssmauditor.log.LogLevel;
 import dev.ssmauditor.policy.PolicyEvaluator;
+import dev.ssmauditor.policy.PolicyFingerprint;
 import dev.ssmauditor.sessions.SsmSessionSource;
+import dev.ssmauditor.state.SsmParameterStateStore;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +29,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -36,6 +44,7 @@ import java.util.Map;
 public final class AuditHandler implements RequestStreamHandler {
 
     private final JsonFactory json = new JsonFactory();
+    private final JsonLog log;
     private final AuditorConfig config;
     private final Auditor auditor;
     private final String region;
@@ -46,26 +55,51 @@ public final class AuditHandler implements RequestStreamHandler {
         this(System.getenv(), System.out, Clock.systemUTC());
     }
 
-    AuditHandler(Map<String, String> env, PrintStream log, Clock clock) {
+    AuditHandler(Map<String, String> env, PrintStream out, Clock clock) {
+        this.log = new JsonLog(out, LogLevel.fromEnvironment(env.get("AWS_LAMBDA_LOG_LEVEL")), json);
         this.config = new ConfigLoader().load(env);
         this.clock = clock;
         AwsClientFactory clients = new AwsClientFactory(env);
         this.region = clients.region().id();
+        SsmClient ssm = clients.ssm();
         AlertComposer composer = new AlertComposer(json);
         AlertPublisher publisher = config.dryRun()
-                ? new PrintingAlertPublisher(log, PrintingAlertPublisher.Format.JSON)
+                ? new PrintingAlertPublisher(out, PrintingAlertPublisher.Format.JSON)
                 : new SnsAlertPublisher(clients.sns(), config.alertTopicArn(), composer.envelope());
-        this.auditor = new Auditor(new SsmSessionSource(clients.ssm()), new PolicyEvaluator(config.policy()), composer,
-                publisher, clock);
+        StateStore state = StateStore.NONE;
+        if (config.stateParameter() == null) {
+            log.warn("STATE_PARAMETER is not set: every run alerts every current violation", Map.of());
+        } else {
+            state = new SsmParameterStateStore(ssm, config.stateParameter(), json, log);
+        }
+        if (config.dryRun()) {
+            state = StateStore.readOnly(state);
+        }
+        this.auditor = new Auditor(new SsmSessionSource(ssm), new PolicyEvaluator(config.policy()),
+                PolicyFingerprint.of(config.policy()), new AlertSelector(config.remindEvery()), composer, publisher, state, clock);
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         EventTime time = EventTime.of(input.readAllBytes(), json, clock);
-        AuditReport report = auditor.run(new AuditRequest(time.time(), accountOf(context), region));
-        String summary = AuditSummary.json(json, report, config.dryRun(), time.ignored());
-        context.getLogger().log(summary + "\n");
-        output.write(summary.getBytes(StandardCharsets.UTF_8));
+        if (time.ignored() != null) {
+            log.warn("event time ignored; auditing at the clock", Map.of("reason", time.ignored(), "referenceTime",
+                    time.time().toString()));
+        }
+        AuditReport report;
+        try {
+            report = auditor.run(new AuditRequest(time.time(), accountOf(context), region, context::getRemainingTimeInMillis));
+        } catch (RuntimeException e) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("referenceTime", time.time().toString());
+            fields.put("error", e.getClass().getSimpleName());
+            fields.put("cause", String.valueOf(e.getMessage()));
+            log.error("audit failed", fields);
+            throw e;
+        }
+        Map<String, Object> summary = AuditSummary.fields(report, config.dryRun(), time.ignored());
+        log.info("audit complete", summary);
+        output.write(AuditSummary.json(json, "audit complete", summary).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The account from the function's own ARN: {@code arn:aws:lambda:REGION:ACCOUNT:function:NAME}. */

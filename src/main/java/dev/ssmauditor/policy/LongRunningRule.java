@@ -21,7 +21,7 @@ final class LongRunningRule implements Rule {
     }
 
     @Override
-    public Optional<String> check(Session session, Duration openFor) {
+    public Optional<Breach> check(Session session, Duration openFor) {
         if (openFor == null) {
             return Optional.empty(); // no start date: nothing to measure; the other rules still apply
         }
@@ -31,6 +31,7 @@ final class LongRunningRule implements Rule {
             return Optional.empty();
         }
         String scope = specific.map(l -> " for " + l.scope()).orElse("");
-        return Optional.of("open " + DurationText.of(openFor) + "; limit " + DurationText.of(Duration.ofMinutes(minutes)) + scope);
+        return Optional.of(new Breach("open " + DurationText.of(openFor) + "; limit " + DurationText.of(Duration.ofMinutes(minutes))
+                + scope, session.startDate().plus(Duration.ofMinutes(minutes))));
     }
 }

@@ -40,10 +40,28 @@ public final class PolicyEvaluator {
 
     public List<Violation> evaluate(Session session, Instant referenceTime) {
         Duration openFor = session.startDate() == null ? null : Duration.between(session.startDate(), referenceTime);
+        return check(session, openFor, false);
+    }
+
+    /**
+     * A session that has already ended (listed with {@code State=History}): who, where and how still
+     * matter, how long does not, so every rule but {@code long-running} applies.
+     */
+    public List<Violation> evaluateEnded(Session session) {
+        Duration lasted = session.startDate() == null || session.endDate() == null ? null
+                : Duration.between(session.startDate(), session.endDate());
+        return check(session, lasted, true);
+    }
+
+    private List<Violation> check(Session session, Duration openFor, boolean ended) {
         List<Violation> violations = new ArrayList<>(1);
         for (Rule rule : rules) {
-            Optional<String> detail = rule.check(session, openFor);
-            detail.ifPresent(d -> violations.add(new Violation(session, rule.id(), policy.severityOf(rule.id()), openFor, d)));
+            if (ended && rule.id() == RuleId.LONG_RUNNING) {
+                continue;
+            }
+            Optional<Breach> breach = rule.check(session, openFor);
+            breach.ifPresent(b -> violations.add(new Violation(session, rule.id(), policy.severityOf(rule.id()), openFor,
+                    b.detail(), b.since())));
         }
         return violations;
     }

@@ -11,5 +11,5 @@ public interface Rule {
     /**
      * @param openFor how long the session has been open at the reference time, or null when unknown
      */
-    Optional<String> check(Session session, Duration openFor);
+    Optional<Breach> check(Session session, Duration openFor);
 }

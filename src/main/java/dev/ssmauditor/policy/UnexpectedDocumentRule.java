@@ -18,14 +18,14 @@ final class UnexpectedDocumentRule implements Rule {
     }
 
     @Override
-    public Optional<String> check(Session session, Duration openFor) {
+    public Optional<Breach> check(Session session, Duration openFor) {
         String document = session.documentName();
         if (document == null) {
-            return Optional.of("document unknown (DescribeSessions gave none); only allowed documents may be used");
+            return Breach.fromStart(session, "document unknown (DescribeSessions gave none); only allowed documents may be used");
         }
         if (allowed.firstMatch(document).isPresent()) {
             return Optional.empty();
         }
-        return Optional.of("document " + document + " is not allowed");
+        return Breach.fromStart(session, "document " + document + " is not allowed");
     }
 }

@@ -18,13 +18,13 @@ final class UnexpectedOwnerRule implements Rule {
     }
 
     @Override
-    public Optional<String> check(Session session, Duration openFor) {
+    public Optional<Breach> check(Session session, Duration openFor) {
         if (session.owner() == null) {
-            return Optional.of("owner unknown (DescribeSessions gave none); only allowed owners may hold sessions");
+            return Breach.fromStart(session, "owner unknown (DescribeSessions gave none); only allowed owners may hold sessions");
         }
         if (allowed.firstMatch(session.owner()).isPresent()) {
             return Optional.empty();
         }
-        return Optional.of("owner " + session.owner() + " matches no allowed owner pattern");
+        return Breach.fromStart(session, "owner " + session.owner() + " matches no allowed owner pattern");
     }
 }

@@ -24,21 +24,21 @@ final class UnexpectedTargetRule implements Rule {
     }
 
     @Override
-    public Optional<String> check(Session session, Duration openFor) {
+    public Optional<Breach> check(Session session, Duration openFor) {
         String target = session.target();
         Optional<Glob> deniedBy = denied.firstMatch(target);
         if (deniedBy.isPresent()) {
-            return Optional.of("target " + target + " matches denied pattern " + deniedBy.get());
+            return Breach.fromStart(session, "target " + target + " matches denied pattern " + deniedBy.get());
         }
         if (allowed.isOff()) {
             return Optional.empty();
         }
         if (target == null) {
-            return Optional.of("target unknown (DescribeSessions gave none); only allowed targets may be reached");
+            return Breach.fromStart(session, "target unknown (DescribeSessions gave none); only allowed targets may be reached");
         }
         if (allowed.firstMatch(target).isPresent()) {
             return Optional.empty();
         }
-        return Optional.of("target " + target + " matches no allowed target pattern");
+        return Breach.fromStart(session, "target " + target + " matches no allowed target pattern");
     }
 }

@@ -1,8 +1,13 @@
 package dev.ssmauditor.sessions;
 
-/** Where the active sessions come from: SSM itself, or a saved snapshot. */
+import java.time.Instant;
+
+/** Where sessions come from: SSM itself, or a saved snapshot. Both methods throw rather than return a partial list. */
 public interface SessionSource {
 
-    /** Every active session; throws rather than return a partial list. */
+    /** Every active session (connected or disconnected). */
     SessionListing activeSessions();
+
+    /** Every session that started at or after {@code since} and is already over. */
+    SessionListing endedSessions(Instant since);
 }

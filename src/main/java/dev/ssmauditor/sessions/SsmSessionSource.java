@@ -4,15 +4,19 @@ import dev.ssmauditor.policy.Session;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.DescribeSessionsRequest;
 import software.amazon.awssdk.services.ssm.model.DescribeSessionsResponse;
+import software.amazon.awssdk.services.ssm.model.SessionFilter;
+import software.amazon.awssdk.services.ssm.model.SessionFilterKey;
 import software.amazon.awssdk.services.ssm.model.SessionState;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Lists active sessions with {@code DescribeSessions}, 200 a page, following {@code NextToken} to the end.
+ * Lists sessions with {@code DescribeSessions}, 200 a page, following {@code NextToken} to the end.
  * The loop is written out rather than left to the SDK paginator so that a service that hands back a token
  * it already gave stops the audit loudly instead of looping until the Lambda timeout.
  */
@@ -28,14 +32,26 @@ public final class SsmSessionSource implements SessionSource {
 
     @Override
     public SessionListing activeSessions() {
+        return list(SessionState.ACTIVE, List.of());
+    }
+
+    @Override
+    public SessionListing endedSessions(Instant since) {
+        // InvokedAfter takes a date-time without fractions, e.g. 2018-08-29T00:00:00Z.
+        String after = since.truncatedTo(ChronoUnit.SECONDS).toString();
+        return list(SessionState.HISTORY, List.of(SessionFilter.builder().key(SessionFilterKey.INVOKED_AFTER).value(after).build()));
+    }
+
+    private SessionListing list(SessionState state, List<SessionFilter> filters) {
         List<Session> sessions = new ArrayList<>();
         Set<String> seenTokens = new HashSet<>();
         String token = null;
         int pages = 0;
         do {
             DescribeSessionsResponse page = ssm.describeSessions(DescribeSessionsRequest.builder()
-                    .state(SessionState.ACTIVE)
+                    .state(state)
                     .maxResults(PAGE_SIZE)
+                    .filters(filters.isEmpty() ? null : filters)
                     .nextToken(token)
                     .build());
             pages++;
@@ -47,7 +63,7 @@ public final class SsmSessionSource implements SessionSource {
                 token = null;
             }
             if (token != null && !seenTokens.add(token)) {
-                throw new SessionListingException("DescribeSessions returned NextToken " + abbreviate(token)
+                throw new SessionListingException("DescribeSessions (" + state + ") returned NextToken " + abbreviate(token)
                         + " a second time (page " + pages + ", " + sessions.size() + " sessions so far); "
                         + "stopping instead of looping: the list of sessions would be incomplete");
             }

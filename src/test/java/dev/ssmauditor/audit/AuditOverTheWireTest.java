@@ -11,6 +11,7 @@ import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.policy.PatternList;
 import dev.ssmauditor.policy.Policy;
 import dev.ssmauditor.policy.PolicyEvaluator;
+import dev.ssmauditor.policy.PolicyFingerprint;
 import dev.ssmauditor.sessions.SsmSessionSource;
 import dev.ssmauditor.testing.FakeSsm;
 import dev.ssmauditor.testing.LocalAws;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -94,8 +96,9 @@ class AuditOverTheWireTest {
         Policy policy = new Policy(480, List.of(), PatternList.of(SSO + "*"), PatternList.OFF, PatternList.of("i-0db*"),
                 PatternList.of(SHELL), Map.of());
         AlertComposer composer = new AlertComposer(new JsonFactory());
-        Auditor auditor = new Auditor(new SsmSessionSource(clients.ssm()), new PolicyEvaluator(policy), composer,
-                new SnsAlertPublisher(clients.sns(), TOPIC, composer.envelope()), Clock.systemUTC());
+        Auditor auditor = new Auditor(new SsmSessionSource(clients.ssm()), new PolicyEvaluator(policy),
+                PolicyFingerprint.of(policy), new AlertSelector(Duration.ZERO), composer,
+                new SnsAlertPublisher(clients.sns(), TOPIC, composer.envelope()), StateStore.NONE, Clock.systemUTC());
         return auditor.run(new AuditRequest(T, "123456789012", "eu-west-1"));
     }
 
@@ -104,8 +107,9 @@ class AuditOverTheWireTest {
         AuditReport report = audit();
 
         assertThat(report.sessionsChecked()).isEqualTo(SESSIONS);
-        assertThat(report.pages()).isEqualTo(6);
-        List<LoggedRequest> requests = aws.ssm().describeSessionsRequests();
+        assertThat(report.pages()).as("6 active pages and 1 (empty) history page").isEqualTo(7);
+        List<LoggedRequest> requests = aws.ssm().describeSessionsRequests().stream()
+                .filter(r -> r.getBodyAsString().contains("\"Active\"")).toList();
         assertThat(requests).hasSize(6);
         List<String> tokens = new ArrayList<>();
         for (LoggedRequest r : requests) {
@@ -132,10 +136,11 @@ class AuditOverTheWireTest {
                     .containsEntry("MessageStructure", "json");
             assertThat(p.get("Subject")).hasSizeLessThan(100).doesNotContain("\n").startsWith("SSM session audit: ");
             JsonNode envelope = JSON.readTree(p.get("Message"));
-            assertThat(envelope.fieldNames()).toIterable().containsExactlyInAnyOrder("default", "email");
+            assertThat(envelope.fieldNames()).toIterable().containsExactlyInAnyOrder("default", "email", "https");
+            assertThat(p).containsKey("MessageAttributes.entry.1.Name");
             JsonNode body = JSON.readTree(envelope.get("default").asText());
             assertThat(body.get("sessionsChecked").asInt()).isEqualTo(SESSIONS);
-            assertThat(body.get("violationsTotal").asInt()).isEqualTo(expected.size());
+            assertThat(body.get("alertsInRun").asInt()).isEqualTo(expected.size());
             String email = envelope.get("email").asText();
             for (JsonNode v : body.get("violations")) {
                 assertThat(published.add(v.get("sessionId").asText() + " " + v.get("rule").asText())).isTrue();

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,7 +46,10 @@ class AuditCliTest {
 
         assertThat(status).isEqualTo(1);
         // The sample's story, told by its README section: who breaks which rule.
-        assertThat(out()).contains("Subject: SSM session audit: 7 violations (1 CRITICAL, 2 HIGH, 4 MEDIUM)")
+        assertThat(out()).contains("Subject: SSM session audit: 1 CRITICAL violation\n")
+                .contains("Subject: SSM session audit: 2 HIGH violations\n")
+                .contains("Subject: SSM session audit: 4 MEDIUM violations\n")
+                .contains("This audit alerts 7 violations in all (1 CRITICAL, 2 HIGH, 4 MEDIUM)")
                 .contains("[CRITICAL] unexpected-target - session erin-")
                 .contains("[HIGH] unexpected-owner - session dave-")
                 .contains("[HIGH] unexpected-owner - session deploy-bot-")
@@ -54,16 +59,22 @@ class AuditCliTest {
                 .contains("[MEDIUM] unexpected-document - session deploy-bot-")
                 .doesNotContain("session alice-").doesNotContain("session grace-").doesNotContain("session heidi-")
                 .doesNotContain("session ivan-");
-        assertThat(err()).contains("Checked 10 active sessions at 2026-11-30T12:00:00Z").contains("7 violations");
+        assertThat(err()).contains("Checked 10 active sessions at 2026-11-30T12:00:00Z")
+                .contains("7 violations in 3 alert messages");
     }
 
     @Test
     void jsonOutputIsTheDefaultBody() throws Exception {
         int status = run(Map.of(), "--snapshot", "events/describe-sessions-active.json", "--env-file", "events/env.json", "--json");
         assertThat(status).isEqualTo(1);
-        JsonNode body = new ObjectMapper().readTree(out());
-        assertThat(body.get("violations")).hasSize(7);
-        assertThat(body.get("referenceTime").asText()).as("the clock when --at is not given").isEqualTo("2026-11-30T12:00:00Z");
+        List<JsonNode> bodies = new ArrayList<>();
+        for (String line : out().split("\n")) {
+            bodies.add(new ObjectMapper().readTree(line));
+        }
+        assertThat(bodies).extracting(b -> b.get("severity").asText()).containsExactly("CRITICAL", "HIGH", "MEDIUM");
+        assertThat(bodies).extracting(b -> b.get("violations").size()).containsExactly(1, 2, 4);
+        assertThat(bodies.get(0).get("referenceTime").asText()).as("the clock when --at is not given")
+                .isEqualTo("2026-11-30T12:00:00Z");
     }
 
     @Test
@@ -71,7 +82,7 @@ class AuditCliTest {
         Path snapshot = dir.resolve("s.json");
         Files.writeString(snapshot, "{\"Sessions\": []}");
         assertThat(run(Map.of(), "--snapshot", snapshot.toString())).isZero();
-        assertThat(err()).contains("Checked 0 active sessions").contains("0 violations");
+        assertThat(err()).contains("Checked 0 active sessions").contains("0 violations in 0 alert messages");
     }
 
     @Test

@@ -101,7 +101,7 @@ class AuditHandlerTest {
         assertThat(body.get("violations").get(0).get("sessionId").asText()).isEqualTo("mallory-02");
         assertThat(body.get("violations").get(0).get("durationMinutes").asInt()).isEqualTo(5);
         assertThat(envelope.get("email").asText()).contains("mallory-02").doesNotContain("alice-01");
-        assertThat(context.logs()).singleElement().asString().contains("\"message\":\"audit complete\"");
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"level\":\"INFO\",\"message\":\"audit complete\"");
     }
 
     @Test

@@ -1,14 +1,24 @@
 package dev.ssmauditor.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -18,19 +28,36 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 
 /**
- * An SSM endpoint speaking the JSON 1.1 protocol on a WireMock server: {@code DescribeSessions} answered
- * page by page, each page matched on its exact request body so that a request with other parameters
- * (another {@code MaxResults}, a wrong token) gets no answer and fails the test.
+ * An SSM endpoint speaking the JSON 1.1 protocol on a WireMock server, backed by a small model:
+ * {@code DescribeSessions} (Active and History, the {@code InvokedAfter} filter, pages of {@code MaxResults}
+ * with {@code NextToken}s page-2, page-3, ...), {@code GetParameter} and {@code PutParameter}. Tests change the
+ * model between runs; fixed answers for odd cases can be stubbed on top with {@link #page}.
  */
-public final class FakeSsm {
+public final class FakeSsm implements ResponseDefinitionTransformerV2 {
 
     public static final String DESCRIBE_SESSIONS = "AmazonSSM.DescribeSessions";
+    static final String NAME = "fake-ssm";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final WireMockServer server;
+    private final List<ObjectNode> active = new CopyOnWriteArrayList<>();
+    private final List<ObjectNode> history = new CopyOnWriteArrayList<>();
+    private final Map<String, String> parameters = new ConcurrentHashMap<>();
+    private final Map<String, Integer> versions = new ConcurrentHashMap<>();
+    private WireMockServer server;
 
-    public FakeSsm(WireMockServer server) {
+    void attach(WireMockServer server) {
         this.server = server;
+        server.stubFor(post(urlEqualTo("/")).atPriority(10).willReturn(aResponse().withTransformers(NAME)));
+    }
+
+    @Override
+    public String getName() {
+        return NAME;
+    }
+
+    @Override
+    public boolean applyGlobally() {
+        return false;
     }
 
     /** A session as DescribeSessions returns it on the wire (dates as epoch seconds). */
@@ -42,7 +69,7 @@ public final class FakeSsm {
         }
         s.put("Status", "Connected");
         if (start != null) {
-            s.put("StartDate", start.getEpochSecond() + start.getNano() / 1e9);
+            s.put("StartDate", epoch(start));
         }
         if (document != null) {
             s.put("DocumentName", document);
@@ -54,23 +81,41 @@ public final class FakeSsm {
         return s;
     }
 
-    /** Serves the sessions as Active, {@code pageSize} a page, with tokens page-2, page-3, ... */
-    public void activeSessions(List<ObjectNode> sessions, int pageSize) {
-        List<List<ObjectNode>> pages = new ArrayList<>();
-        for (int i = 0; i < sessions.size(); i += pageSize) {
-            pages.add(sessions.subList(i, Math.min(sessions.size(), i + pageSize)));
-        }
-        if (pages.isEmpty()) {
-            pages.add(List.of());
-        }
-        for (int p = 0; p < pages.size(); p++) {
-            String token = p == 0 ? null : "page-" + (p + 1);
-            String next = p + 1 < pages.size() ? "page-" + (p + 2) : null;
-            page(token, pages.get(p), next);
-        }
+    /** The same session, over: as {@code State=History} lists it. */
+    public static ObjectNode ended(ObjectNode session, Instant end) {
+        ObjectNode s = session.deepCopy();
+        s.put("Status", "Terminated");
+        s.put("EndDate", epoch(end));
+        return s;
     }
 
-    /** One page: the answer to the request carrying {@code token} (null for the first). */
+    private static double epoch(Instant t) {
+        return t.getEpochSecond() + t.getNano() / 1e9;
+    }
+
+    public void activeSessions(List<ObjectNode> sessions, int pageSizeIgnored) {
+        setActive(sessions);
+    }
+
+    public void setActive(List<ObjectNode> sessions) {
+        active.clear();
+        active.addAll(sessions);
+    }
+
+    public void setHistory(List<ObjectNode> sessions) {
+        history.clear();
+        history.addAll(sessions);
+    }
+
+    public String parameter(String name) {
+        return parameters.get(name);
+    }
+
+    public void putParameter(String name, String value) {
+        parameters.put(name, value);
+    }
+
+    /** A fixed answer to the Active listing request carrying {@code token} (null for the first), over the model. */
     public void page(String token, List<ObjectNode> sessions, String nextToken) {
         ObjectNode request = JSON.createObjectNode().put("State", "Active").put("MaxResults", 200);
         if (token != null) {
@@ -82,16 +127,121 @@ public final class FakeSsm {
         if (nextToken != null) {
             response.put("NextToken", nextToken);
         }
-        server.stubFor(post(urlEqualTo("/"))
+        server.stubFor(post(urlEqualTo("/")).atPriority(1)
                 .withHeader("X-Amz-Target", equalTo(DESCRIBE_SESSIONS))
                 .withRequestBody(equalToJson(request.toString()))
-                .willReturn(aResponse().withStatus(200)
-                        .withHeader("Content-Type", "application/x-amz-json-1.1")
-                        .withHeader("x-amzn-RequestId", "req-" + (token == null ? "1" : token))
-                        .withBody(response.toString())));
+                .willReturn(okBuilder(response)));
     }
 
     public List<LoggedRequest> describeSessionsRequests() {
         return server.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(DESCRIBE_SESSIONS)));
+    }
+
+    public List<JsonNode> describeSessionsBodies(String state) {
+        List<JsonNode> bodies = new ArrayList<>();
+        for (LoggedRequest r : describeSessionsRequests()) {
+            JsonNode body = read(r.getBodyAsString());
+            if (state.equals(body.path("State").asText())) {
+                bodies.add(body);
+            }
+        }
+        return bodies;
+    }
+
+    @Override
+    public ResponseDefinition transform(ServeEvent event) {
+        String target = event.getRequest().getHeader("X-Amz-Target");
+        JsonNode body = read(event.getRequest().getBodyAsString());
+        return switch (target == null ? "" : target) {
+            case DESCRIBE_SESSIONS -> describeSessions(body);
+            case "AmazonSSM.GetParameter" -> getParameter(body);
+            case "AmazonSSM.PutParameter" -> putParameter(body);
+            default -> error(400, "InvalidAction", "not served by this fake: " + target);
+        };
+    }
+
+    private ResponseDefinition describeSessions(JsonNode request) {
+        int max = request.path("MaxResults").asInt(20);
+        if (max < 1 || max > 200) {
+            return error(400, "ValidationException", "MaxResults must be between 1 and 200");
+        }
+        String state = request.path("State").asText();
+        List<ObjectNode> source = switch (state) {
+            case "Active" -> active;
+            case "History" -> history;
+            default -> null;
+        };
+        if (source == null) {
+            return error(400, "ValidationException", "State must be Active or History");
+        }
+        List<ObjectNode> matching = new ArrayList<>();
+        Instant after = null;
+        for (JsonNode f : request.path("Filters")) {
+            if (f.path("key").asText().equals("InvokedAfter")) {
+                after = Instant.parse(f.path("value").asText());
+            }
+        }
+        for (ObjectNode s : source) {
+            if (after == null || (s.has("StartDate") && s.get("StartDate").asDouble() >= after.getEpochSecond())) {
+                matching.add(s);
+            }
+        }
+        int page = request.has("NextToken") ? Integer.parseInt(request.get("NextToken").asText().substring("page-".length())) : 1;
+        int from = (page - 1) * max;
+        ObjectNode response = JSON.createObjectNode();
+        ArrayNode list = response.putArray("Sessions");
+        matching.subList(Math.min(from, matching.size()), Math.min(from + max, matching.size())).forEach(list::add);
+        if (from + max < matching.size()) {
+            response.put("NextToken", "page-" + (page + 1));
+        }
+        return ok(response);
+    }
+
+    private ResponseDefinition getParameter(JsonNode request) {
+        String name = request.path("Name").asText();
+        String value = parameters.get(name);
+        if (value == null) {
+            return error(400, "ParameterNotFound", "Parameter " + name + " not found.");
+        }
+        ObjectNode response = JSON.createObjectNode();
+        response.putObject("Parameter").put("Name", name).put("Type", "String").put("Value", value)
+                .put("Version", versions.getOrDefault(name, 1));
+        return ok(response);
+    }
+
+    private ResponseDefinition putParameter(JsonNode request) {
+        String name = request.path("Name").asText();
+        if (parameters.containsKey(name) && !request.path("Overwrite").asBoolean(false)) {
+            return error(400, "ParameterAlreadyExists", "The parameter already exists.");
+        }
+        parameters.put(name, request.path("Value").asText());
+        int version = versions.merge(name, 1, Integer::sum);
+        return ok(JSON.createObjectNode().put("Version", version).put("Tier", "Standard"));
+    }
+
+    static ResponseDefinition ok(JsonNode body) {
+        return okBuilder(body).build();
+    }
+
+    private static ResponseDefinitionBuilder okBuilder(JsonNode body) {
+        return new ResponseDefinitionBuilder().withStatus(200)
+                .withHeader("Content-Type", "application/x-amz-json-1.1")
+                .withHeader("x-amzn-RequestId", "fake-request")
+                .withBody(body.toString());
+    }
+
+    static ResponseDefinition error(int status, String type, String message) {
+        return new ResponseDefinitionBuilder().withStatus(status)
+                .withHeader("Content-Type", "application/x-amz-json-1.1")
+                .withHeader("x-amzn-RequestId", "fake-error")
+                .withBody(JSON.createObjectNode().put("__type", type).put("message", message).toString()).build();
+    }
+
+    private static JsonNode read(String body) {
+        try {
+            return body == null || body.isEmpty() ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

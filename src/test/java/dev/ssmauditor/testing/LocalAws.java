@@ -21,11 +21,12 @@ public final class LocalAws implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        ssmServer = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8));
+        ssm = new FakeSsm();
+        ssmServer = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8).extensions(ssm));
         snsServer = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8));
         ssmServer.start();
         snsServer.start();
-        ssm = new FakeSsm(ssmServer);
+        ssm.attach(ssmServer);
         sns = new FakeSns(snsServer);
         System.setProperty("aws.endpointUrlSsm", ssmServer.baseUrl());
         System.setProperty("aws.endpointUrlSns", snsServer.baseUrl());

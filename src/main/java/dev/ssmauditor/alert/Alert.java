@@ -1,0 +1,12 @@
+package dev.ssmauditor.alert;
+
+import dev.ssmauditor.policy.Violation;
+
+/**
+ * A violation being alerted now.
+ *
+ * @param reminder 0 the first time, then 1, 2, ... for each reminder while it stays open
+ * @param ended true for a session that was already over when it was listed (State=History)
+ */
+public record Alert(Violation violation, int reminder, boolean ended) {
+}

@@ -1,0 +1,40 @@
+package dev.ssmauditor.audit;
+
+import java.util.Optional;
+
+/** Where the watermark is kept between runs. */
+public interface StateStore {
+
+    /** The saved state; empty when there is none yet or it cannot be read (every violation is then alerted once). */
+    Optional<AuditState> load();
+
+    void save(AuditState state);
+
+    /** Reads the watermark but never moves it: dry runs publish nothing, so they must not mark anything as alerted. */
+    static StateStore readOnly(StateStore store) {
+        return new StateStore() {
+            @Override
+            public Optional<AuditState> load() {
+                return store.load();
+            }
+
+            @Override
+            public void save(AuditState state) {
+                // a dry run alerted nobody
+            }
+        };
+    }
+
+    /** No memory between runs: every run alerts every current violation (terminal runs). */
+    StateStore NONE = new StateStore() {
+        @Override
+        public Optional<AuditState> load() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void save(AuditState state) {
+            // nothing kept
+        }
+    };
+}
