@@ -1,6 +1,7 @@
 package dev.ssmauditor.policy;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,7 +32,11 @@ final class LongRunningRule implements Rule {
             return Optional.empty();
         }
         String scope = specific.map(l -> " for " + l.scope()).orElse("");
+        // Exactly at the limit is allowed, so the violation begins one nanosecond later. Had it begun at
+        // start + limit, a run judged at that very instant (not yet a violation) would move the watermark onto
+        // it and no later run would ever alert it.
+        Instant since = session.startDate().plus(Duration.ofMinutes(minutes)).plusNanos(1);
         return Optional.of(new Breach("open " + DurationText.of(openFor) + "; limit " + DurationText.of(Duration.ofMinutes(minutes))
-                + scope, session.startDate().plus(Duration.ofMinutes(minutes))));
+                + scope, since));
     }
 }

@@ -50,6 +50,24 @@ class PolicyEvaluatorTest {
             assertThat(v.severity()).isEqualTo(Severity.MEDIUM);
             assertThat(v.detail()).isEqualTo("open 8h; limit 8h");
             assertThat(v.durationMinutes()).isEqualTo(480);
+            assertThat(v.since()).as("the first instant past the limit").isEqualTo(T.minusSeconds(1).plusNanos(1));
+        });
+    }
+
+    @Test
+    void ownerTargetAndDocumentViolationsBeginWithTheSession() {
+        Policy policy = policy(480, List.of(), PatternList.of("nobody"), PatternList.OFF, PatternList.OFF, PatternList.OFF, Map.of());
+        assertThat(evaluate(policy, session(Duration.ofMinutes(5)))).singleElement().extracting(Violation::since)
+                .isEqualTo(T.minus(Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void endedSessionsAreNotJudgedOnLength() {
+        Policy policy = policy(1, List.of(), PatternList.of("nobody"), PatternList.OFF, PatternList.OFF, PatternList.OFF, Map.of());
+        Session ended = session(Duration.ofHours(5)).status("Terminated").endDate(T);
+        assertThat(new PolicyEvaluator(policy).evaluateEnded(ended)).singleElement().satisfies(v -> {
+            assertThat(v.rule()).isEqualTo(RuleId.UNEXPECTED_OWNER);
+            assertThat(v.openFor()).isEqualTo(Duration.ofHours(5));
         });
     }
 

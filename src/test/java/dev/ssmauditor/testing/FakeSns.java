@@ -1,6 +1,7 @@
 package dev.ssmauditor.testing;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import java.net.URLDecoder;
@@ -53,7 +54,18 @@ public final class FakeSns {
         return server.findAll(postRequestedFor(urlEqualTo("/")).withRequestBody(containing("Action=Publish")));
     }
 
-    /** The decoded form parameters of each publish request, in order. */
+    /** The decoded form parameters of each publish SNS accepted (answered 200), in order. */
+    public List<Map<String, String>> delivered() {
+        List<ServeEvent> events = new java.util.ArrayList<>(server.getAllServeEvents());
+        java.util.Collections.reverse(events); // WireMock lists the newest first
+        return events.stream()
+                .filter(e -> e.getRequest().getBodyAsString().contains("Action=Publish"))
+                .filter(e -> e.getResponse().getStatus() == 200)
+                .map(e -> form(e.getRequest().getBodyAsString()))
+                .toList();
+    }
+
+    /** The decoded form parameters of each publish request, in order, accepted or not. */
     public List<Map<String, String>> publishes() {
         return publishRequests().stream().map(r -> form(r.getBodyAsString())).toList();
     }
