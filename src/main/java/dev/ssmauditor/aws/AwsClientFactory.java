@@ -6,6 +6,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
@@ -48,6 +49,10 @@ public final class AwsClientFactory {
 
     public SnsClient sns() {
         return SnsClient.builder().region(region).httpClient(http).overrideConfiguration(overrides()).build();
+    }
+
+    public SecretsManagerClient secretsManager() {
+        return SecretsManagerClient.builder().region(region).httpClient(http).overrideConfiguration(overrides()).build();
     }
 
     private static ClientOverrideConfiguration overrides() {

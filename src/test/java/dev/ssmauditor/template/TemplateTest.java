@@ -95,8 +95,36 @@ class TemplateTest {
     }
 
     @Test
-    void theEmailSubscriptionExistsOnlyWithAnAddress() {
+    void theEmailSubscriptionExistsOnlyWithAnAddressAndFiltersOnSeverityButLetsAlarmsThrough() {
         assertThat(resource("AlertEmailSubscription").get("Condition")).isEqualTo("HasAlertEmail");
+        Map<String, Object> props = properties("AlertEmailSubscription");
+        assertThat(props.get("FilterPolicyScope")).isEqualTo("MessageAttributes");
+        List<Map<String, Object>> or = (List<Map<String, Object>>) ((Map<String, Object>) props.get("FilterPolicy")).get("$or");
+        assertThat(or).containsExactly(
+                Map.of("severity", Map.of("Fn::FindInMap", List.of("SeverityAtOrAbove", Map.of("Ref", "AlertEmailMinSeverity"), "Severities"))),
+                Map.of("severity", List.of(Map.of("exists", false))));
+        Map<String, Object> high = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) template.get("Mappings"))
+                .get("SeverityAtOrAbove")).get("HIGH");
+        assertThat(high.get("Severities")).isEqualTo(List.of("HIGH", "CRITICAL"));
+    }
+
+    @Test
+    void theSlackForwarderExistsOnlyWithASecretAndMayReadOnlyThatSecret() {
+        assertThat(resource("SlackForwarderFunction").get("Condition")).isEqualTo("HasSlackWebhook");
+        Map<String, Object> fn = properties("SlackForwarderFunction");
+        assertThat(fn.get("Policies")).isEqualTo(List.of(Map.of("AWSSecretsManagerGetSecretValuePolicy",
+                Map.of("SecretArn", Map.of("Ref", "SlackWebhookSecretArn")))));
+        assertThat(((Map<String, Object>) ((Map<String, Object>) fn.get("Environment")).get("Variables")))
+                .containsEntry("SLACK_WEBHOOK_SECRET_ARN", Map.of("Ref", "SlackWebhookSecretArn"));
+    }
+
+    @Test
+    void theFunctionMayTouchOnlyItsOwnStateParameter() {
+        List<Object> policies = (List<Object>) properties("AuditFunction").get("Policies");
+        assertThat(policies).anySatisfy(p -> assertThat(p.toString())
+                .contains("ssm:GetParameter").contains("ssm:PutParameter")
+                .contains("parameter/${AWS::StackName}/audit-state"));
+        assertThat(properties("AuditState").get("Name")).isEqualTo(Map.of("Fn::Sub", "/${AWS::StackName}/audit-state"));
     }
 
     @Test

@@ -1,0 +1,79 @@
+package dev.ssmauditor.slack;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ssmauditor.aws.AwsClientFactory;
+import dev.ssmauditor.log.JsonLog;
+import dev.ssmauditor.log.LogLevel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Optional second function: subscribed to the alert topic, it posts each alert to a Slack incoming webhook
+ * as Block Kit, for teams that do not use AWS Chatbot. The webhook URL comes from Secrets Manager
+ * ({@code SLACK_WEBHOOK_SECRET_ARN}) once per execution environment.
+ */
+public final class SlackForwarderHandler implements RequestStreamHandler {
+
+    public static final String SECRET_ARN = "SLACK_WEBHOOK_SECRET_ARN";
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final SlackWebhook webhook;
+    private final JsonLog log;
+
+    /** Used by the Lambda runtime. */
+    public SlackForwarderHandler() {
+        this(System.getenv(), System.out);
+    }
+
+    SlackForwarderHandler(Map<String, String> env, PrintStream out) {
+        this.log = new JsonLog(out, LogLevel.fromEnvironment(env.get("AWS_LAMBDA_LOG_LEVEL")), new JsonFactory());
+        String secretArn = env.get(SECRET_ARN);
+        if (secretArn == null || secretArn.isBlank()) {
+            throw new IllegalStateException(SECRET_ARN + " is not set; set it to the ARN of the Secrets Manager secret "
+                    + "holding the Slack incoming-webhook URL");
+        }
+        URI url = WebhookSecret.read(new AwsClientFactory(env).secretsManager(), secretArn.trim(), mapper);
+        this.webhook = new SlackWebhook(url, HttpClient.newBuilder().connectTimeout(SlackWebhook.TIMEOUT).build(), log);
+    }
+
+    SlackForwarderHandler(SlackWebhook webhook, JsonLog log) {
+        this.webhook = webhook;
+        this.log = log;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode event = mapper.readTree(input);
+        int posted = 0;
+        for (JsonNode record : event.path("Records")) {
+            String message = record.path("Sns").path("Message").asText(null);
+            JsonNode alert;
+            try {
+                alert = message == null ? null : mapper.readTree(message);
+            } catch (IOException e) {
+                alert = null;
+            }
+            if (alert == null || !"ssm-session-auditor".equals(alert.path("source").asText())) {
+                // Not ours (an alarm notification, say): say so and move on rather than fail forever.
+                log.warn("SNS message is not an ssm-session-auditor alert; not forwarded",
+                        Map.of("messageId", record.path("Sns").path("MessageId").asText("")));
+                continue;
+            }
+            webhook.post(BlockKitMessage.from(alert, mapper));
+            posted++;
+        }
+        log.info("forwarded to Slack", Map.of("messages", posted));
+        output.write(("{\"posted\":" + posted + "}").getBytes(StandardCharsets.UTF_8));
+    }
+}
