@@ -1,11 +1,13 @@
 package dev.ssmauditor.aws;
 
+import dev.ssmauditor.log.JsonLog;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -21,21 +23,26 @@ import java.util.Map;
  */
 public final class AwsClientFactory {
 
-    /** One slow attempt must not eat the whole Lambda timeout; the SDK retries with backoff within the call budget. */
-    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(45);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
-    static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
     private final Region region;
     private final SdkHttpClient http;
+    private final RetryPolicy retry;
+    private final JsonLog log;
 
+    /** Clients that do not log their retries (terminal runs, tests of other things). */
     public AwsClientFactory(Map<String, String> env) {
+        this(env, RetryPolicy.LAMBDA, null);
+    }
+
+    public AwsClientFactory(Map<String, String> env, RetryPolicy retry, JsonLog log) {
         String name = env.get("AWS_REGION");
         this.region = name == null || name.isBlank() ? new DefaultAwsRegionProviderChain().getRegion() : Region.of(name.trim());
+        this.retry = retry;
+        this.log = log;
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(CONNECT_TIMEOUT)
-                .socketTimeout(READ_TIMEOUT)
+                .socketTimeout(retry.attemptTimeout())
                 .build();
     }
 
@@ -55,13 +62,24 @@ public final class AwsClientFactory {
         return SecretsManagerClient.builder().region(region).httpClient(http).overrideConfiguration(overrides()).build();
     }
 
-    private static ClientOverrideConfiguration overrides() {
-        // STANDARD: exponential backoff with full jitter, 3 attempts, and a retry quota that stops a retry
-        // storm; the right mode for a short scheduled job (ADAPTIVE only pays for long-lived callers).
-        return ClientOverrideConfiguration.builder()
-                .retryStrategy(RetryMode.STANDARD)
-                .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
-                .apiCallTimeout(CALL_TIMEOUT)
-                .build();
+    private ClientOverrideConfiguration overrides() {
+        // The SDK's STANDARD strategy (AWS retry conditions: throttling, 5xx, resets, timeouts) with full-jitter
+        // exponential backoff, tuned in RetryPolicy. Its circuit breaker is off: it exists to stop retry storms
+        // among many concurrent callers sharing a client, while this function makes one audit at a time and a
+        // drained retry quota would turn the next run's first throttle into a failure.
+        ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(retry.maxAttempts())
+                        .backoffStrategy(BackoffStrategy.exponentialDelay(retry.baseDelay(), retry.maxDelay()))
+                        .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(retry.throttlingBaseDelay(),
+                                retry.throttlingMaxDelay()))
+                        .circuitBreakerEnabled(false)
+                        .build())
+                .apiCallAttemptTimeout(retry.attemptTimeout())
+                .apiCallTimeout(retry.callTimeout());
+        if (log != null) {
+            b.addExecutionInterceptor(new CallLogger(log));
+        }
+        return b.build();
     }
 }

@@ -13,8 +13,10 @@ import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Auditor;
 import dev.ssmauditor.audit.StateStore;
 import dev.ssmauditor.aws.AwsClientFactory;
+import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
 import dev.ssmauditor.config.ConfigLoader;
+import dev.ssmauditor.log.EmbeddedMetrics;
 import dev.ssmauditor.log.JsonLog;
 import dev.ssmauditor.log.LogLevel;
 import dev.ssmauditor.policy.PolicyEvaluator;
@@ -45,6 +47,7 @@ public final class AuditHandler implements RequestStreamHandler {
 
     private final JsonFactory json = new JsonFactory();
     private final JsonLog log;
+    private final EmbeddedMetrics metrics;
     private final AuditorConfig config;
     private final Auditor auditor;
     private final String region;
@@ -52,14 +55,19 @@ public final class AuditHandler implements RequestStreamHandler {
 
     /** Used by the Lambda runtime. */
     public AuditHandler() {
-        this(System.getenv(), System.out, Clock.systemUTC());
+        this(System.getenv(), System.out, Clock.systemUTC(), RetryPolicy.LAMBDA);
     }
 
     AuditHandler(Map<String, String> env, PrintStream out, Clock clock) {
+        this(env, out, clock, RetryPolicy.LAMBDA);
+    }
+
+    AuditHandler(Map<String, String> env, PrintStream out, Clock clock, RetryPolicy retry) {
         this.log = new JsonLog(out, LogLevel.fromEnvironment(env.get("AWS_LAMBDA_LOG_LEVEL")), json);
+        this.metrics = new EmbeddedMetrics(env.get("AWS_LAMBDA_FUNCTION_NAME"));
         this.config = new ConfigLoader().load(env);
         this.clock = clock;
-        AwsClientFactory clients = new AwsClientFactory(env);
+        AwsClientFactory clients = new AwsClientFactory(env, retry, log);
         this.region = clients.region().id();
         SsmClient ssm = clients.ssm();
         AlertComposer composer = new AlertComposer(json);
@@ -94,11 +102,14 @@ public final class AuditHandler implements RequestStreamHandler {
             fields.put("referenceTime", time.time().toString());
             fields.put("error", e.getClass().getSimpleName());
             fields.put("cause", String.valueOf(e.getMessage()));
-            log.error("audit failed", fields);
+            fields.put("auditSucceeded", 0);
+            log.error("audit failed", metrics.declare(fields, Map.of("auditSucceeded", "Count"), Map.of(), clock.instant()));
             throw e;
         }
         Map<String, Object> summary = AuditSummary.fields(report, config.dryRun(), time.ignored());
-        log.info("audit complete", summary);
+        log.info("audit complete", metrics.declare(summary, AuditSummary.METRICS, Map.of(), clock.instant()));
+        AuditSummary.breakdowns(report).forEach(line -> log.info("violations", metrics.declare(line.fields(),
+                AuditSummary.BREAKDOWN_METRICS, line.dimensions(), clock.instant())));
         output.write(AuditSummary.json(json, "audit complete", summary).getBytes(StandardCharsets.UTF_8));
     }
 

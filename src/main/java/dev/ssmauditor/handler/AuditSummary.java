@@ -16,7 +16,31 @@ import java.util.Map;
 /** The summary of a run: the invocation's result, and its log line. */
 final class AuditSummary {
 
+    /** The summary fields that are also CloudWatch metrics (Embedded Metric Format), with their units. */
+    static final Map<String, String> METRICS = Map.of(
+            "sessionsChecked", "Count",
+            "endedSessionsChecked", "Count",
+            "violations", "Count",
+            "alerted", "Count",
+            "alertsPublished", "Count",
+            "durationMs", "Milliseconds",
+            "auditSucceeded", "Count");
+    static final Map<String, String> BREAKDOWN_METRICS = Map.of("violations", "Count");
+
+    /** One metrics line: fields and the dimensions (beyond Function) they are counted under. */
+    record Breakdown(Map<String, Object> fields, Map<String, String> dimensions) {
+    }
+
     private AuditSummary() {
+    }
+
+    /** Violations by rule and by severity, one line each (only non-zero counts). */
+    static java.util.List<Breakdown> breakdowns(AuditReport report) {
+        java.util.List<Breakdown> lines = new java.util.ArrayList<>();
+        report.violationsByRule().forEach((rule, n) -> lines.add(new Breakdown(Map.of("violations", n), Map.of("Rule", rule.id()))));
+        report.violationsBySeverity().forEach((severity, n) ->
+                lines.add(new Breakdown(Map.of("violations", n), Map.of("Severity", severity.name()))));
+        return lines;
     }
 
     static Map<String, Object> fields(AuditReport report, boolean dryRun, String eventIgnored) {
@@ -46,6 +70,7 @@ final class AuditSummary {
         f.put("watermarkAfter", report.watermarkAfter() == null ? null : report.watermarkAfter().toString());
         f.put("dryRun", dryRun);
         f.put("durationMs", report.elapsed().toMillis());
+        f.put("auditSucceeded", 1);
         return f;
     }
 

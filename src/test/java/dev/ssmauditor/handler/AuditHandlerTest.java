@@ -146,7 +146,7 @@ class AuditHandlerTest {
         AuditHandler handler = handler(env());
 
         assertThatThrownBy(() -> invoke(handler, Files.readAllBytes(EVENT), new FakeContext()))
-                .hasMessageContaining("Status Code: 500").hasMessageContaining("SDK Attempt Count: 3");
-        assertThat(aws.sns().publishRequests()).as("the SDK retried").hasSize(3);
+                .hasMessageContaining("Status Code: 500").hasMessageContaining("SDK Attempt Count: 5");
+        assertThat(aws.sns().publishRequests()).as("the SDK retried").hasSize(5);
     }
 }

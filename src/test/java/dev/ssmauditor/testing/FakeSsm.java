@@ -43,6 +43,7 @@ public final class FakeSsm implements ResponseDefinitionTransformerV2 {
     private final List<ObjectNode> history = new CopyOnWriteArrayList<>();
     private final Map<String, String> parameters = new ConcurrentHashMap<>();
     private final Map<String, Integer> versions = new ConcurrentHashMap<>();
+    private final Faults faults = new Faults(11).none();
     private WireMockServer server;
 
     void attach(WireMockServer server) {
@@ -148,10 +149,35 @@ public final class FakeSsm implements ResponseDefinitionTransformerV2 {
         return bodies;
     }
 
+    public Faults faults() {
+        return faults;
+    }
+
     @Override
     public ResponseDefinition transform(ServeEvent event) {
         String target = event.getRequest().getHeader("X-Amz-Target");
-        JsonNode body = read(event.getRequest().getBodyAsString());
+        String operation = target == null ? "" : target.substring(target.indexOf('.') + 1);
+        Faults.Kind fault = faults.draw(operation);
+        if (fault != null) {
+            switch (fault) {
+                case THROTTLE:
+                    return error(400, "ThrottlingException", "Rate exceeded");
+                case SERVER_ERROR:
+                    return error(500, "InternalServerError", "injected");
+                case DOWN:
+                    return error(503, "ServiceUnavailable", "injected");
+                case RESET:
+                    return Faults.reset().build();
+                default:
+                    break; // DELAY: answer, late
+            }
+        }
+        ResponseDefinition answer = answer(target, read(event.getRequest().getBodyAsString()));
+        return fault == Faults.Kind.DELAY
+                ? ResponseDefinitionBuilder.like(answer).withFixedDelay(faults.delayMillis()).build() : answer;
+    }
+
+    private ResponseDefinition answer(String target, JsonNode body) {
         return switch (target == null ? "" : target) {
             case DESCRIBE_SESSIONS -> describeSessions(body);
             case "AmazonSSM.GetParameter" -> getParameter(body);

@@ -23,11 +23,12 @@ public final class LocalAws implements BeforeEachCallback, AfterEachCallback {
     public void beforeEach(ExtensionContext context) {
         ssm = new FakeSsm();
         ssmServer = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8).extensions(ssm));
-        snsServer = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8));
+        sns = new FakeSns();
+        snsServer = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8).extensions(sns));
         ssmServer.start();
         snsServer.start();
         ssm.attach(ssmServer);
-        sns = new FakeSns(snsServer);
+        sns.attach(snsServer);
         System.setProperty("aws.endpointUrlSsm", ssmServer.baseUrl());
         System.setProperty("aws.endpointUrlSns", snsServer.baseUrl());
     }
