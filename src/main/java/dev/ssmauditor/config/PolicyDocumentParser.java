@@ -41,8 +41,10 @@ final class PolicyDocumentParser {
         try {
             root = mapper.readTree(json);
         } catch (JsonProcessingException e) {
-            problems.add(where("") + "is not valid JSON (" + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            // Some failures (nesting or size limits) carry no location.
+            String at = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            problems.add(where("") + "is not valid JSON (" + e.getOriginalMessage() + at + ")");
             return null;
         } catch (RuntimeException e) {
             problems.add(where("") + "could not be read: " + e.getMessage());

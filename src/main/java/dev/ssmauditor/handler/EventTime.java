@@ -25,17 +25,25 @@ record EventTime(Instant time, String ignored) {
                 return new EventTime(clock.instant(), "the event is not a JSON object");
             }
             value = null;
+            boolean timeNotString = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken token = p.nextToken();
-                if ("time".equals(name)) {
-                    if (token != JsonToken.VALUE_STRING) {
-                        return new EventTime(clock.instant(), "the event's time is not a string");
+                if ("time".equals(name) && value == null) {
+                    if (token == JsonToken.VALUE_STRING) {
+                        value = p.getText();
+                    } else {
+                        timeNotString = true;
                     }
-                    value = p.getText();
-                    break;
                 }
                 p.skipChildren();
+            }
+            // Read to the end: a truncated or corrupted event is not trusted for its time either.
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return new EventTime(clock.instant(), "the event is not valid JSON");
+            }
+            if (timeNotString) {
+                return new EventTime(clock.instant(), "the event's time is not a string");
             }
         } catch (IOException e) {
             return new EventTime(clock.instant(), "the event is not valid JSON");

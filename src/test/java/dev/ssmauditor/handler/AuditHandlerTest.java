@@ -5,12 +5,16 @@ import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ssmauditor.audit.AuditDeadlineException;
+import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.ConfigException;
 import dev.ssmauditor.testing.FakeContext;
 import dev.ssmauditor.testing.FakeSsm;
 import dev.ssmauditor.testing.LocalAws;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -130,6 +134,105 @@ class AuditHandlerTest {
 
         assertThat(summary.get("referenceTime").asText()).isEqualTo("2026-12-01T00:00:00Z");
         assertThat(summary.get("eventIgnored").asText()).contains("no time");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            empty object            | {}                                                                  | the event has no time
+            another event type      | {"Records":[{"eventSource":"aws:s3","eventTime":"2026-11-30T12:00:00Z"}]} | the event has no time
+            time not a string       | {"time": 1764504000}                                               | the event's time is not a string
+            time not a date         | {"time": "yesterday"}                                              | the event's time 'yesterday' is not an ISO-8601 date
+            time without offset     | {"time": "2026-11-30T12:00:00"}                                    | is not an ISO-8601 date
+            not JSON                | Scheduled Event at noon                                            | the event is not valid JSON
+            a JSON array            | [1, 2]                                                             | the event is not a JSON object
+            truncated JSON          | {"time": "2026-11-30T12:00:00Z", "detail": {                      | the event is not valid JSON
+            """)
+    void anyEventIsAuditedAtTheClockWhenItsTimeCannotBeRead(String name, String event, String reason) throws Exception {
+        twoSessionsOneStranger();
+        aws.sns().acceptPublishes();
+
+        JsonNode summary = invoke(handler(env()), event.getBytes(StandardCharsets.UTF_8), new FakeContext());
+
+        assertThat(summary.get("referenceTime").asText()).isEqualTo("2026-12-01T00:00:00Z");
+        assertThat(summary.get("eventIgnored").asText()).contains(reason);
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"level\":\"WARN\",\"message\":\"event time ignored");
+    }
+
+    @Test
+    void anEmptyEventIsAuditedAtTheClock() throws Exception {
+        twoSessionsOneStranger();
+        aws.sns().acceptPublishes();
+        JsonNode summary = invoke(handler(env()), new byte[0], new FakeContext());
+        assertThat(summary.get("eventIgnored").asText()).contains("not a JSON object");
+    }
+
+    @Test
+    void anAuditThatCannotFinishInTimeFailsLoudlyAndPublishesNothing() {
+        twoSessionsOneStranger();
+        aws.sns().acceptPublishes();
+        AuditHandler handler = handler(env());
+
+        assertThatThrownBy(() -> invoke(handler, Files.readAllBytes(EVENT), new FakeContext(3_000)))
+                .isInstanceOf(AuditDeadlineException.class)
+                .hasMessageContaining("ms left before the function times out");
+        assertThat(aws.sns().publishRequests()).isEmpty();
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"message\":\"audit failed\"")
+                .contains("\"auditSucceeded\":0");
+    }
+
+    @Test
+    void eachRunLogsASummaryThatIsAlsoAMetricsRecord() throws Exception {
+        twoSessionsOneStranger();
+        aws.sns().acceptPublishes();
+        invoke(handler(env("AWS_LAMBDA_FUNCTION_NAME", "auditor-fn")), Files.readAllBytes(EVENT), new FakeContext());
+
+        List<JsonNode> lines = new java.util.ArrayList<>();
+        for (String line : logBytes.toString(StandardCharsets.UTF_8).split("\n")) {
+            lines.add(JSON.readTree(line));
+        }
+        JsonNode summary = lines.stream().filter(l -> l.path("message").asText().equals("audit complete")).findFirst().orElseThrow();
+        assertThat(summary.get("Function").asText()).isEqualTo("auditor-fn");
+        assertThat(summary.get("auditSucceeded").asInt()).isEqualTo(1);
+        JsonNode directive = summary.at("/_aws/CloudWatchMetrics/0");
+        assertThat(directive.get("Namespace").asText()).isEqualTo("SsmSessionAuditor");
+        assertThat(directive.get("Dimensions").get(0)).extracting(JsonNode::asText).containsExactly("Function");
+        for (JsonNode metric : directive.get("Metrics")) {
+            assertThat(summary.has(metric.get("Name").asText())).as(metric.get("Name").asText()).isTrue();
+        }
+        assertThat(summary.at("/_aws/Timestamp").asLong()).isEqualTo(Instant.parse("2026-12-01T00:00:00Z").toEpochMilli());
+        assertThat(lines).anySatisfy(l -> {
+            assertThat(l.path("Rule").asText()).isEqualTo("unexpected-owner");
+            assertThat(l.path("violations").asInt()).isEqualTo(1);
+            assertThat(l.at("/_aws/CloudWatchMetrics/0/Dimensions/0")).extracting(JsonNode::asText).containsExactly("Function", "Rule");
+        });
+    }
+
+    @Test
+    void retriedCallsAreLogged() throws Exception {
+        twoSessionsOneStranger();
+        aws.sns().acceptPublishes();
+        aws.ssm().faults().set(1.0, 0, 0, 0, 0, false, java.util.Set.of("DescribeSessions"));
+        AuditHandler handler = new AuditHandler(env(), new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock,
+                new RetryPolicy(2, java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(2), java.time.Duration.ofMillis(1),
+                        java.time.Duration.ofMillis(2), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10)));
+
+        assertThatThrownBy(() -> invoke(handler, Files.readAllBytes(EVENT), new FakeContext()));
+        String logs = logBytes.toString(StandardCharsets.UTF_8);
+        assertThat(logs).contains("{\"level\":\"WARN\",\"message\":\"AWS call attempt failed\",\"service\":\"Ssm\","
+                        + "\"operation\":\"DescribeSessions\",\"attempt\":1,\"status\":400")
+                .contains("{\"level\":\"WARN\",\"message\":\"retrying AWS call\",\"service\":\"Ssm\","
+                        + "\"operation\":\"DescribeSessions\",\"attempt\":2}")
+                .contains("{\"level\":\"ERROR\",\"message\":\"AWS call failed\",\"service\":\"Ssm\","
+                        + "\"operation\":\"DescribeSessions\",\"attempt\":2,\"error\":\"ThrottlingException\"");
+    }
+
+    @Test
+    void theLogLevelComesFromAwsLambdaLogLevel() throws Exception {
+        twoSessionsOneStranger();
+        aws.sns().acceptPublishes();
+        invoke(handler(env("AWS_LAMBDA_LOG_LEVEL", "ERROR")), "{}".getBytes(StandardCharsets.UTF_8), new FakeContext());
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).doesNotContain("\"level\":\"INFO\"")
+                .doesNotContain("\"level\":\"WARN\"");
     }
 
     @Test
