@@ -7,6 +7,7 @@ import software.amazon.awssdk.services.sns.model.PublishRequest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Publishes each part to the topic, in order. An SNS failure (after the SDK's retries) propagates, so the
@@ -14,18 +15,35 @@ import java.util.Map;
  */
 public final class SnsAlertPublisher implements AlertPublisher {
 
-    private final SnsClient sns;
+    private final Supplier<SnsClient> factory;
     private final String topicArn;
     private final SnsEnvelope envelope;
+    private SnsClient sns;
 
     public SnsAlertPublisher(SnsClient sns, String topicArn, SnsEnvelope envelope) {
-        this.sns = sns;
+        this(() -> sns, topicArn, envelope);
+    }
+
+    /**
+     * @param factory builds the client on the first publish: most runs have nothing new to alert, and a cold
+     *                start that publishes nothing then never pays for the SNS client (about 60 ms, see the README)
+     */
+    public SnsAlertPublisher(Supplier<SnsClient> factory, String topicArn, SnsEnvelope envelope) {
+        this.factory = factory;
         this.topicArn = topicArn;
         this.envelope = envelope;
     }
 
+    /** Builds the client now rather than at the first publish (before a SnapStart snapshot). */
+    public void prepare() {
+        if (sns == null) {
+            sns = factory.get();
+        }
+    }
+
     @Override
     public void publish(List<AlertMessage> messages) {
+        prepare();
         for (AlertMessage message : messages) {
             sns.publish(PublishRequest.builder()
                     .topicArn(topicArn)

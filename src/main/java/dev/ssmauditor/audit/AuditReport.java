@@ -20,14 +20,16 @@ import java.util.Map;
  * @param delivered true when they were published (false in dry runs and terminal runs)
  * @param watermarkBefore the state's coveredUntil before the run, or null without state
  * @param watermarkAfter the state's coveredUntil after the run, or null when it was not saved
+ * @param phaseMillis wall time of each step, in the order run
  */
 public record AuditReport(Instant referenceTime, int sessionsChecked, int endedSessionsChecked, int pages,
                           List<Violation> violations, List<Alert> alerts, int alertMessages, boolean delivered,
-                          Instant watermarkBefore, Instant watermarkAfter, Duration elapsed) {
+                          Instant watermarkBefore, Instant watermarkAfter, Duration elapsed, Map<String, Long> phaseMillis) {
 
     public AuditReport {
         violations = List.copyOf(violations);
         alerts = List.copyOf(alerts);
+        phaseMillis = new java.util.LinkedHashMap<>(phaseMillis);
     }
 
     public Map<RuleId, Integer> violationsByRule() {

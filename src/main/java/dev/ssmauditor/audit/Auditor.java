@@ -58,14 +58,18 @@ public final class Auditor {
 
     public AuditReport run(AuditRequest request) {
         Instant began = clock.instant();
+        Phases phases = new Phases(clock);
         Instant t = request.referenceTime();
         Optional<AuditState> before = state.load();
+        phases.end("loadState");
 
         checkTime(request, "list active sessions");
         SessionListing active = sessions.activeSessions();
+        phases.end("listActive");
         Instant historyFrom = before.map(s -> s.coveredUntil().minus(HISTORY_OVERLAP)).orElse(t.minus(FIRST_RUN_LOOKBACK));
         checkTime(request, "list ended sessions");
         SessionListing ended = sessions.endedSessions(historyFrom);
+        phases.end("listEnded");
 
         List<Violation> activeViolations = evaluator.evaluate(active.sessions(), t);
         List<Violation> endedViolations = new ArrayList<>();
@@ -81,20 +85,24 @@ public final class Auditor {
         List<Alert> alerts = selector.select(activeViolations, endedViolations, before, t, policyFingerprint);
         List<AlertMessage> messages = composer.compose(new AuditFindings(request.account(), request.region(), t,
                 active.sessions().size(), ended.sessions().size(), alerts));
+        phases.end("evaluate");
         if (!messages.isEmpty()) {
             checkTime(request, "publish " + messages.size() + " alert messages");
             publisher.publish(messages);
         }
+        phases.end("publish");
 
         Instant after = null;
         if (publisher.delivers() || messages.isEmpty()) {
             after = advance(before, t, request);
         }
+        phases.end("saveState");
         List<Violation> all = new ArrayList<>(activeViolations);
         all.addAll(endedViolations);
         return new AuditReport(t, active.sessions().size(), ended.sessions().size(), active.pages() + ended.pages(), all,
                 alerts, messages.size(), publisher.delivers() && !messages.isEmpty(),
-                before.map(AuditState::coveredUntil).orElse(null), after, Duration.between(began, clock.instant()));
+                before.map(AuditState::coveredUntil).orElse(null), after, Duration.between(began, clock.instant()),
+                phases.millis());
     }
 
     /** Moves the watermark to T, never backwards; records the policy in force. Returns the new watermark. */

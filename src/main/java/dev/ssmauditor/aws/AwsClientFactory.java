@@ -36,11 +36,19 @@ public final class AwsClientFactory {
     }
 
     public AwsClientFactory(Map<String, String> env, RetryPolicy retry, JsonLog log) {
+        this(env, retry, log, null);
+    }
+
+    /**
+     * @param http the HTTP client for every SDK client; null for the default, the JDK's URL connection client
+     *             (the benchmark passes others to compare)
+     */
+    public AwsClientFactory(Map<String, String> env, RetryPolicy retry, JsonLog log, SdkHttpClient http) {
         String name = env.get("AWS_REGION");
         this.region = name == null || name.isBlank() ? new DefaultAwsRegionProviderChain().getRegion() : Region.of(name.trim());
         this.retry = retry;
         this.log = log;
-        this.http = UrlConnectionHttpClient.builder()
+        this.http = http != null ? http : UrlConnectionHttpClient.builder()
                 .connectionTimeout(CONNECT_TIMEOUT)
                 .socketTimeout(retry.attemptTimeout())
                 .build();

@@ -1,5 +1,6 @@
 package dev.ssmauditor.config;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import dev.ssmauditor.policy.DurationLimit;
 import dev.ssmauditor.policy.PatternList;
 import dev.ssmauditor.policy.Policy;
@@ -104,7 +105,7 @@ public final class ConfigLoader {
         String json = env.get(Settings.POLICY);
         PolicyDocumentParser.PolicyDocument doc = null;
         if (json != null && !json.isBlank()) {
-            doc = new PolicyDocumentParser().parse(json, problems);
+            doc = new PolicyDocumentParser(new JsonFactory()).parse(json, problems);
         }
         if (!problems.isEmpty()) {
             return null;

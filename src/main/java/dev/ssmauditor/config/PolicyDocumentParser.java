@@ -1,18 +1,16 @@
 package dev.ssmauditor.config;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ssmauditor.policy.DurationLimit;
 import dev.ssmauditor.policy.Glob;
 import dev.ssmauditor.policy.PatternList;
 import dev.ssmauditor.policy.RuleId;
 import dev.ssmauditor.policy.Severity;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,7 +18,7 @@ import java.util.Set;
 /**
  * Reads the {@code POLICY} document. Every field is optional; a field that is present wins over the
  * matching flat variable. Problems are collected, each prefixed with the JSON path, so one start-up
- * shows all of them. Throws only {@link ConfigException}.
+ * shows all of them. Throws only {@link ConfigException} (through its caller).
  */
 final class PolicyDocumentParser {
 
@@ -28,7 +26,11 @@ final class PolicyDocumentParser {
             "deniedTargets", "allowedDocuments", "severities");
     private static final Set<String> LIMIT_KEYS = Set.of("owner", "target", "maxSessionMinutes");
 
-    private final ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final JsonFactory json;
+
+    PolicyDocumentParser(JsonFactory json) {
+        this.json = json;
+    }
 
     /** What the document says; absent fields are null. */
     record PolicyDocument(Integer maxSessionMinutes, List<DurationLimit> durationLimits, PatternList allowedOwners,
@@ -36,43 +38,43 @@ final class PolicyDocumentParser {
                           Map<RuleId, Severity> severities) {
     }
 
-    PolicyDocument parse(String json, List<String> problems) {
-        JsonNode root;
+    PolicyDocument parse(String text, List<String> problems) {
+        Object root;
         try {
-            root = mapper.readTree(json);
+            root = JsonValues.read(json, text);
         } catch (JsonProcessingException e) {
             // Some failures (nesting or size limits) carry no location.
             String at = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             problems.add(where("") + "is not valid JSON (" + e.getOriginalMessage() + at + ")");
             return null;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             problems.add(where("") + "could not be read: " + e.getMessage());
             return null;
         }
-        if (root == null || !root.isObject()) {
+        if (!(root instanceof Map<?, ?> map)) {
             problems.add(where("") + "must be a JSON object such as {\"maxSessionMinutes\": 480}");
             return null;
         }
-        unknownKeys(root, KEYS, "", problems);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> doc = (Map<String, Object>) map;
+        unknownKeys(doc, KEYS, "", problems);
         return new PolicyDocument(
-                minutes(root.get("maxSessionMinutes"), "maxSessionMinutes", problems),
-                limits(root.get("durationLimits"), problems),
-                patterns(root.get("allowedOwners"), "allowedOwners", problems),
-                patterns(root.get("allowedTargets"), "allowedTargets", problems),
-                patterns(root.get("deniedTargets"), "deniedTargets", problems),
-                patterns(root.get("allowedDocuments"), "allowedDocuments", problems),
-                severities(root.get("severities"), problems));
+                minutes(doc.containsKey("maxSessionMinutes"), doc.get("maxSessionMinutes"), "maxSessionMinutes", problems),
+                limits(doc.containsKey("durationLimits"), doc.get("durationLimits"), problems),
+                patterns(doc, "allowedOwners", problems),
+                patterns(doc, "allowedTargets", problems),
+                patterns(doc, "deniedTargets", problems),
+                patterns(doc, "allowedDocuments", problems),
+                severities(doc.containsKey("severities"), doc.get("severities"), problems));
     }
 
     private static String where(String path) {
         return Settings.POLICY + (path.isEmpty() ? " " : " at " + path + " ");
     }
 
-    private static void unknownKeys(JsonNode node, Set<String> known, String path, List<String> problems) {
-        Iterator<String> names = node.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
+    private static void unknownKeys(Map<String, Object> node, Set<String> known, String path, List<String> problems) {
+        for (String name : node.keySet()) {
             if (!known.contains(name)) {
                 problems.add(where(path.isEmpty() ? name : path + "." + name) + "is not a known key; known keys are "
                         + String.join(", ", known.stream().sorted().toList()));
@@ -80,28 +82,29 @@ final class PolicyDocumentParser {
         }
     }
 
-    private static Integer minutes(JsonNode node, String path, List<String> problems) {
-        if (node == null) {
+    private static Integer minutes(boolean present, Object value, String path, List<String> problems) {
+        if (!present) {
             return null;
         }
-        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < 1) {
-            problems.add(where(path) + "must be a whole number of minutes of at least 1, was " + node);
-            return null;
+        if (value instanceof Long l && l >= 1 && l <= Integer.MAX_VALUE) {
+            return l.intValue();
         }
-        return node.intValue();
+        problems.add(where(path) + "must be a whole number of minutes of at least 1, was " + JsonValues.describe(value));
+        return null;
     }
 
-    private static PatternList patterns(JsonNode node, String path, List<String> problems) {
-        if (node == null) {
+    private static PatternList patterns(Map<String, Object> doc, String path, List<String> problems) {
+        if (!doc.containsKey(path)) {
             return null;
         }
-        if (!node.isArray()) {
-            problems.add(where(path) + "must be a list of patterns such as [\"i-0abc*\", \"mi-*\"], was " + node.getNodeType());
+        if (!(doc.get(path) instanceof List<?> list)) {
+            problems.add(where(path) + "must be a list of patterns such as [\"i-0abc*\", \"mi-*\"], was "
+                    + JsonValues.describe(doc.get(path)));
             return null;
         }
         List<Glob> globs = new ArrayList<>();
-        for (int i = 0; i < node.size(); i++) {
-            Glob glob = glob(node.get(i), path + "[" + i + "]", problems);
+        for (int i = 0; i < list.size(); i++) {
+            Glob glob = glob(list.get(i), path + "[" + i + "]", problems);
             if (glob != null) {
                 globs.add(glob);
             }
@@ -109,42 +112,40 @@ final class PolicyDocumentParser {
         return new PatternList(globs);
     }
 
-    private static Glob glob(JsonNode node, String path, List<String> problems) {
-        if (node == null) {
+    private static Glob glob(Object value, String path, List<String> problems) {
+        if (!(value instanceof String s) || s.isBlank()) {
+            problems.add(where(path) + "must be a non-empty pattern string, was " + JsonValues.describe(value));
             return null;
         }
-        if (!node.isTextual() || node.textValue().isBlank()) {
-            problems.add(where(path) + "must be a non-empty pattern string, was " + (node.isTextual() ? "\"" + node.textValue() + "\"" : node));
-            return null;
-        }
-        return new Glob(node.textValue().trim());
+        return new Glob(s.trim());
     }
 
-    private static List<DurationLimit> limits(JsonNode node, List<String> problems) {
-        if (node == null) {
+    private static List<DurationLimit> limits(boolean present, Object value, List<String> problems) {
+        if (!present) {
             return null;
         }
-        if (!node.isArray()) {
+        if (!(value instanceof List<?> list)) {
             problems.add(where("durationLimits") + "must be a list of {\"owner\"|\"target\": pattern, \"maxSessionMinutes\": n}");
             return null;
         }
         List<DurationLimit> limits = new ArrayList<>();
-        for (int i = 0; i < node.size(); i++) {
+        for (int i = 0; i < list.size(); i++) {
             String path = "durationLimits[" + i + "]";
-            JsonNode entry = node.get(i);
-            if (!entry.isObject()) {
+            if (!(list.get(i) instanceof Map<?, ?> raw)) {
                 problems.add(where(path) + "must be an object such as {\"owner\": \"arn:aws:sts::*:assumed-role/BreakGlass/*\", \"maxSessionMinutes\": 60}");
                 continue;
             }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> entry = (Map<String, Object>) raw;
             unknownKeys(entry, LIMIT_KEYS, path, problems);
-            Glob owner = glob(entry.get("owner"), path + ".owner", problems);
-            Glob target = glob(entry.get("target"), path + ".target", problems);
-            JsonNode minutesNode = entry.get("maxSessionMinutes");
-            Integer minutes = minutes(minutesNode, path + ".maxSessionMinutes", problems);
-            if (minutesNode == null) {
+            Glob owner = entry.containsKey("owner") ? glob(entry.get("owner"), path + ".owner", problems) : null;
+            Glob target = entry.containsKey("target") ? glob(entry.get("target"), path + ".target", problems) : null;
+            Integer minutes = minutes(entry.containsKey("maxSessionMinutes"), entry.get("maxSessionMinutes"),
+                    path + ".maxSessionMinutes", problems);
+            if (!entry.containsKey("maxSessionMinutes")) {
                 problems.add(where(path) + "needs maxSessionMinutes");
             }
-            if (entry.get("owner") == null && entry.get("target") == null) {
+            if (!entry.containsKey("owner") && !entry.containsKey("target")) {
                 problems.add(where(path) + "needs an owner or a target pattern (or both)");
             }
             if (minutes != null && (owner != null || target != null)) {
@@ -154,26 +155,24 @@ final class PolicyDocumentParser {
         return limits;
     }
 
-    private static Map<RuleId, Severity> severities(JsonNode node, List<String> problems) {
-        if (node == null) {
+    private static Map<RuleId, Severity> severities(boolean present, Object value, List<String> problems) {
+        if (!present) {
             return null;
         }
-        if (!node.isObject()) {
+        if (!(value instanceof Map<?, ?> map)) {
             problems.add(where("severities") + "must be an object such as {\"long-running\": \"HIGH\"}");
             return null;
         }
         Map<RuleId, Severity> severities = new EnumMap<>(RuleId.class);
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<?, ?> field : map.entrySet()) {
             String path = "severities." + field.getKey();
             try {
-                RuleId rule = RuleId.fromId(field.getKey());
-                if (!field.getValue().isTextual()) {
-                    problems.add(where(path) + "must be one of LOW, MEDIUM, HIGH, CRITICAL, was " + field.getValue());
+                RuleId rule = RuleId.fromId((String) field.getKey());
+                if (!(field.getValue() instanceof String text)) {
+                    problems.add(where(path) + "must be one of LOW, MEDIUM, HIGH, CRITICAL, was " + JsonValues.describe(field.getValue()));
                     continue;
                 }
-                severities.put(rule, Severity.parse(field.getValue().textValue()));
+                severities.put(rule, Severity.parse(text));
             } catch (IllegalArgumentException e) {
                 problems.add(where(path) + e.getMessage());
             }

@@ -70,6 +70,13 @@ final class AuditSummary {
         f.put("watermarkAfter", report.watermarkAfter() == null ? null : report.watermarkAfter().toString());
         f.put("dryRun", dryRun);
         f.put("durationMs", report.elapsed().toMillis());
+        Map<String, Object> phases = new LinkedHashMap<>();
+        for (String phase : java.util.List.of("loadState", "listActive", "listEnded", "evaluate", "publish", "saveState")) {
+            if (report.phaseMillis().containsKey(phase)) {
+                phases.put(phase, report.phaseMillis().get(phase));
+            }
+        }
+        f.put("phasesMs", phases);
         f.put("auditSucceeded", 1);
         return f;
     }

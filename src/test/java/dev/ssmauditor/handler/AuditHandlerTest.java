@@ -236,6 +236,18 @@ class AuditHandlerTest {
     }
 
     @Test
+    void primingForASnapshotRunsAWholeAuditWithoutCallingAws() {
+        AuditHandler handler = handler(env("STATE_PARAMETER", "/x/state"));
+
+        handler.beforeCheckpoint(null);
+
+        assertThat(aws.ssmServer().getAllServeEvents()).as("no call reached SSM").isEmpty();
+        assertThat(aws.snsServer().getAllServeEvents()).as("no call reached SNS").isEmpty();
+        assertThat(handler.prime()).as("state, active page, history page, a HIGH and a MEDIUM publish, save state").isEqualTo(6);
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"message\":\"primed for snapshot\",\"cannedCalls\":5");
+    }
+
+    @Test
     void badConfigurationFailsAtStartUpNamingTheSetting() {
         assertThatThrownBy(() -> handler(env("MAX_SESSION_MINUTES", "-5")))
                 .isInstanceOf(ConfigException.class)

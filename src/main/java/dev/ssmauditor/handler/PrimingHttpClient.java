@@ -1,0 +1,78 @@
+package dev.ssmauditor.handler;
+
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpResponse;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An HTTP client that never touches the network: it answers the calls an audit makes (DescribeSessions,
+ * GetParameter, PutParameter, Publish) with canned responses. Priming runs a whole audit through it before a
+ * SnapStart snapshot, so that signing, marshalling, unmarshalling and our own code are loaded and compiled in
+ * the snapshot, and no AWS call is made.
+ */
+final class PrimingHttpClient implements SdkHttpClient {
+
+    private static final String SESSION_PAGE = "{\"Sessions\":[{\"SessionId\":\"priming-0123456789abcdef0\","
+            + "\"Target\":\"i-0123456789abcdef0\",\"Status\":\"Connected\",\"StartDate\":1.7645E9,"
+            + "\"DocumentName\":\"SSM-SessionManagerRunShell\",\"Owner\":\"arn:aws:iam::000000000000:user/priming\","
+            + "\"Reason\":\"priming\",\"OutputUrl\":{}}]}";
+    private static final String PARAMETER = "{\"Parameter\":{\"Name\":\"priming\",\"Type\":\"String\",\"Value\":\"{}\",\"Version\":1}}";
+    private static final String PUT_PARAMETER = "{\"Version\":2,\"Tier\":\"Standard\"}";
+    private static final String PUBLISH = "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult>"
+            + "<MessageId>00000000-0000-0000-0000-000000000000</MessageId></PublishResult><ResponseMetadata>"
+            + "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></PublishResponse>";
+
+    private final AtomicInteger calls = new AtomicInteger();
+
+    int calls() {
+        return calls.get();
+    }
+
+    @Override
+    public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+        String target = request.httpRequest().firstMatchingHeader("X-Amz-Target").orElse("");
+        String body;
+        String type = "application/x-amz-json-1.1";
+        if (target.endsWith(".DescribeSessions")) {
+            body = SESSION_PAGE;
+        } else if (target.endsWith(".GetParameter")) {
+            body = PARAMETER;
+        } else if (target.endsWith(".PutParameter")) {
+            body = PUT_PARAMETER;
+        } else {
+            body = PUBLISH;
+            type = "text/xml";
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String contentType = type;
+        return new ExecutableHttpRequest() {
+            @Override
+            public HttpExecuteResponse call() {
+                calls.incrementAndGet();
+                return HttpExecuteResponse.builder()
+                        .response(SdkHttpResponse.builder().statusCode(200).putHeader("Content-Type", contentType)
+                                .putHeader("Content-Length", Integer.toString(bytes.length))
+                                .putHeader("x-amzn-RequestId", "priming").build())
+                        .responseBody(AbortableInputStream.create(new ByteArrayInputStream(bytes)))
+                        .build();
+            }
+
+            @Override
+            public void abort() {
+                // nothing in flight
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+}
