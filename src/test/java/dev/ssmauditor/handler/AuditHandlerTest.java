@@ -244,7 +244,7 @@ class AuditHandlerTest {
         assertThat(aws.ssmServer().getAllServeEvents()).as("no call reached SSM").isEmpty();
         assertThat(aws.snsServer().getAllServeEvents()).as("no call reached SNS").isEmpty();
         assertThat(handler.prime()).as("state, active page, history page, a HIGH and a MEDIUM publish, save state").isEqualTo(6);
-        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"message\":\"primed for snapshot\",\"cannedCalls\":5");
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"message\":\"primed for snapshot\",\"cannedCalls\":6");
     }
 
     @Test
