@@ -1,7 +1,6 @@
 package dev.ssmauditor.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ssmauditor.alert.AlertComposer;
 import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.PrintingAlertPublisher;
@@ -74,10 +73,10 @@ public final class AuditCli {
     }
 
     private int audit(CliArguments arguments) {
-        ObjectMapper mapper = new ObjectMapper();
+        JsonFactory json = new JsonFactory();
         Map<String, String> env = new HashMap<>(processEnv);
         if (arguments.envFile() != null) {
-            env.putAll(EnvVarsFile.read(arguments.envFile(), mapper));
+            env.putAll(EnvVarsFile.read(arguments.envFile(), json));
         }
         // Printing is the terminal's default: a topic is needed only when asked to publish.
         env.put(Settings.DRY_RUN, Boolean.toString(!arguments.publish()));
@@ -85,9 +84,9 @@ public final class AuditCli {
 
         boolean offline = arguments.snapshot() != null;
         AwsClientFactory clients = offline && !arguments.publish() ? null : new AwsClientFactory(env);
-        SessionSource sessions = offline ? new SnapshotSessionSource(arguments.snapshot(), mapper)
+        SessionSource sessions = offline ? new SnapshotSessionSource(arguments.snapshot(), json)
                 : new SsmSessionSource(clients.ssm());
-        AlertComposer composer = new AlertComposer(new JsonFactory());
+        AlertComposer composer = new AlertComposer(json);
         AlertPublisher publisher = arguments.publish()
                 ? new SnsAlertPublisher(clients.sns(), config.alertTopicArn(), composer.envelope())
                 : new PrintingAlertPublisher(out, arguments.json() ? PrintingAlertPublisher.Format.JSON

@@ -1,13 +1,13 @@
 package dev.ssmauditor.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import dev.ssmauditor.json.JsonValues;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -19,34 +19,31 @@ final class EnvVarsFile {
     private EnvVarsFile() {
     }
 
-    static Map<String, String> read(Path file, ObjectMapper mapper) {
-        JsonNode root;
+    static Map<String, String> read(Path file, JsonFactory json) {
+        Map<String, Object> root;
         try {
-            root = mapper.readTree(Files.readAllBytes(file));
+            root = JsonValues.object(JsonValues.read(json, Files.readString(file, StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new CliArguments.UsageException("--env-file " + file + " cannot be read: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) {
+        if (root == null) {
             throw new CliArguments.UsageException("--env-file " + file + " must be a JSON object such as "
                     + "{\"AuditFunction\": {\"MAX_SESSION_MINUTES\": \"480\"}}");
         }
         Map<String, String> env = new HashMap<>();
         addSection(root.get("Parameters"), env);
-        Iterator<Map.Entry<String, JsonNode>> sections = root.fields();
-        while (sections.hasNext()) {
-            Map.Entry<String, JsonNode> section = sections.next();
-            if (!section.getKey().equals("Parameters")) {
-                addSection(section.getValue(), env);
+        root.forEach((name, section) -> {
+            if (!name.equals("Parameters")) {
+                addSection(section, env);
             }
-        }
+        });
         return env;
     }
 
-    private static void addSection(JsonNode section, Map<String, String> env) {
-        if (section == null || !section.isObject()) {
-            return;
+    private static void addSection(Object section, Map<String, String> env) {
+        Map<String, Object> variables = JsonValues.object(section);
+        if (variables != null) {
+            variables.forEach((name, value) -> env.put(name, value == null ? "" : value.toString()));
         }
-        section.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().isTextual() ? e.getValue().textValue()
-                : e.getValue().toString()));
     }
 }

@@ -2,6 +2,7 @@ package dev.ssmauditor.config;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ssmauditor.json.JsonValues;
 import dev.ssmauditor.policy.DurationLimit;
 import dev.ssmauditor.policy.Glob;
 import dev.ssmauditor.policy.PatternList;

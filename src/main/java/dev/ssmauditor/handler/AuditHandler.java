@@ -115,7 +115,7 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         if (snsPublisher != null) {
             snsPublisher.prepare(); // restored environments should not pay for the SNS client either
         }
-        log.info("primed for snapshot", Map.of("cannedCalls", calls, "ms", (System.nanoTime() - started) / 1_000_000));
+        log.info("primed for snapshot", JsonLog.fields("cannedCalls", calls, "ms", (System.nanoTime() - started) / 1_000_000));
     }
 
     @Override
@@ -149,7 +149,7 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         EventTime time = EventTime.of(input.readAllBytes(), json, clock);
         if (time.ignored() != null) {
-            log.warn("event time ignored; auditing at the clock", Map.of("reason", time.ignored(), "referenceTime",
+            log.warn("event time ignored; auditing at the clock", JsonLog.fields("reason", time.ignored(), "referenceTime",
                     time.time().toString()));
         }
         AuditReport report;

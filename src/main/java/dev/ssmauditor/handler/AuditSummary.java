@@ -17,7 +17,7 @@ import java.util.Map;
 final class AuditSummary {
 
     /** The summary fields that are also CloudWatch metrics (Embedded Metric Format), with their units. */
-    static final Map<String, String> METRICS = Map.of(
+    static final Map<String, String> METRICS = units(
             "sessionsChecked", "Count",
             "endedSessionsChecked", "Count",
             "violations", "Count",
@@ -32,6 +32,14 @@ final class AuditSummary {
     }
 
     private AuditSummary() {
+    }
+
+    private static Map<String, String> units(String... namesAndUnits) {
+        Map<String, String> units = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < namesAndUnits.length; i += 2) {
+            units.put(namesAndUnits[i], namesAndUnits[i + 1]);
+        }
+        return units;
     }
 
     /** Violations by rule and by severity, one line each (only non-zero counts). */

@@ -27,6 +27,15 @@ public final class JsonLog {
         this.json = json;
     }
 
+    /** Fields in the order given (Map.of has none, and log lines should read the same every time). */
+    public static Map<String, Object> fields(Object... namesAndValues) {
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return fields;
+    }
+
     public boolean enabled(LogLevel level) {
         return level.compareTo(threshold) >= 0;
     }

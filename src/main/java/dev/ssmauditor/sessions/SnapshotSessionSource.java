@@ -1,11 +1,12 @@
 package dev.ssmauditor.sessions;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import dev.ssmauditor.json.JsonValues;
 import dev.ssmauditor.policy.Session;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Sessions from a saved {@code aws ssm describe-sessions --state Active} output: {@code {"Sessions": [...]}}.
@@ -21,29 +23,30 @@ import java.util.List;
 public final class SnapshotSessionSource implements SessionSource {
 
     private final Path file;
-    private final ObjectMapper mapper;
+    private final JsonFactory json;
 
-    public SnapshotSessionSource(Path file, ObjectMapper mapper) {
+    public SnapshotSessionSource(Path file, JsonFactory json) {
         this.file = file;
-        this.mapper = mapper;
+        this.json = json;
     }
 
     @Override
     public SessionListing activeSessions() {
-        JsonNode root;
+        Object root;
         try {
-            root = mapper.readTree(Files.readAllBytes(file));
+            root = JsonValues.read(json, Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new SessionListingException("cannot read snapshot " + file + ": " + e.getMessage(), e);
         }
-        JsonNode list = root == null ? null : root.get("Sessions");
-        if (list == null || !list.isArray()) {
+        Map<String, Object> doc = JsonValues.object(root);
+        if (doc == null || !(doc.get("Sessions") instanceof List<?> list)) {
             throw new SessionListingException("snapshot " + file + " has no \"Sessions\" list; expected the JSON "
                     + "printed by 'aws ssm describe-sessions --state Active'");
         }
         List<Session> sessions = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
-            sessions.add(toSession(list.get(i), i));
+            Map<String, Object> s = JsonValues.object(list.get(i));
+            sessions.add(toSession(s == null ? Map.of() : s, i));
         }
         return new SessionListing(sessions, 1);
     }
@@ -54,7 +57,7 @@ public final class SnapshotSessionSource implements SessionSource {
         return new SessionListing(List.of(), 0);
     }
 
-    private Session toSession(JsonNode n, int index) {
+    private Session toSession(Map<String, Object> n, int index) {
         return new Session(
                 text(n, "SessionId"),
                 text(n, "Target"),
@@ -68,24 +71,24 @@ public final class SnapshotSessionSource implements SessionSource {
                 text(n, "AccessType"));
     }
 
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+    private static String text(Map<String, Object> n, String field) {
+        Object v = n.get(field);
+        return v == null || v instanceof Map || v instanceof List ? null : v.toString();
     }
 
-    private Instant date(JsonNode n, String field, int index) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
+    private Instant date(Map<String, Object> n, String field, int index) {
+        Object v = n.get(field);
+        if (v == null) {
             return null;
         }
         try {
-            if (v.isNumber()) {
-                BigDecimal seconds = v.decimalValue();
+            if (v instanceof Number number) {
+                BigDecimal seconds = new BigDecimal(number.toString());
                 return Instant.ofEpochSecond(seconds.longValue(), seconds.remainder(BigDecimal.ONE).movePointRight(9).longValue());
             }
-            return OffsetDateTime.parse(v.asText()).toInstant();
-        } catch (DateTimeParseException | ArithmeticException e) {
-            throw new SessionListingException("snapshot " + file + ": Sessions[" + index + "]." + field + " '" + v.asText()
+            return OffsetDateTime.parse(v.toString()).toInstant();
+        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            throw new SessionListingException("snapshot " + file + ": Sessions[" + index + "]." + field + " '" + v
                     + "' is not an ISO-8601 date with offset (2026-11-30T08:00:00+00:00) or epoch seconds", e);
         }
     }

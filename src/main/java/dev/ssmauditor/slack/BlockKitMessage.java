@@ -1,9 +1,14 @@
 package dev.ssmauditor.slack;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ssmauditor.json.JsonValues;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * An alert's JSON body (the SNS {@code default} body) as a Slack Block Kit message. Slack allows 50 blocks
@@ -21,61 +26,100 @@ final class BlockKitMessage {
     private BlockKitMessage() {
     }
 
-    static String from(JsonNode alert, ObjectMapper mapper) {
-        JsonNode violations = alert.path("violations");
-        String severity = alert.path("severity").asText("UNKNOWN");
+    static String from(Map<String, Object> alert, JsonFactory json) {
+        List<?> violations = JsonValues.list(alert.get("violations"));
+        String severity = text(alert, "severity", "UNKNOWN");
         int count = violations.size();
-        String where = alert.path("account").isTextual()
-                ? " in " + alert.path("account").asText() + " " + alert.path("region").asText("") : "";
-        String headline = count + " " + severity + " SSM session " + (count == 1 ? "violation" : "violations") + where;
+        String region = text(alert, "region", null);
+        String where = alert.get("account") instanceof String account ? " in " + account + " " + (region == null ? "" : region) : "";
+        String headline = (count + " " + severity + " SSM session " + (count == 1 ? "violation" : "violations") + where).strip();
+        int parts = number(alert, "parts", 1);
+        String part = parts > 1 ? " - part " + number(alert, "part", 1) + " of " + parts : "";
+        String context = "Audit at " + text(alert, "referenceTime", "?") + ", " + number(alert, "sessionsChecked", 0)
+                + " active sessions checked" + part;
 
-        ObjectNode message = mapper.createObjectNode();
-        message.put("text", cut(headline, MAX_SECTION)); // notifications and clients that cannot show blocks
-        ArrayNode blocks = message.putArray("blocks");
-        ObjectNode header = blocks.addObject().put("type", "header");
-        header.putObject("text").put("type", "plain_text").put("text", cut(headline, MAX_HEADER)).put("emoji", true);
-        ObjectNode context = blocks.addObject().put("type", "context");
-        String part = alert.path("parts").asInt(1) > 1 ? " - part " + alert.path("part").asInt() + " of " + alert.path("parts").asInt() : "";
-        context.putArray("elements").addObject().put("type", "mrkdwn").put("text", cut("Audit at " + alert.path("referenceTime").asText()
-                + ", " + alert.path("sessionsChecked").asInt() + " active sessions checked" + part, MAX_SECTION));
-
-        int room = MAX_BLOCKS - FIXED_BLOCKS;
-        int shown = 0;
-        for (JsonNode v : violations) {
-            if (shown == room) {
-                break;
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("text", cut(headline, MAX_SECTION)); // notifications and clients that cannot show blocks
+            g.writeArrayFieldStart("blocks");
+            g.writeStartObject();
+            g.writeStringField("type", "header");
+            g.writeObjectFieldStart("text");
+            g.writeStringField("type", "plain_text");
+            g.writeStringField("text", cut(headline, MAX_HEADER));
+            g.writeBooleanField("emoji", true);
+            g.writeEndObject();
+            g.writeEndObject();
+            context(g, cut(context, MAX_SECTION));
+            int shown = 0;
+            for (Object v : violations) {
+                if (shown == MAX_BLOCKS - FIXED_BLOCKS) {
+                    break;
+                }
+                Map<String, Object> violation = JsonValues.object(v);
+                g.writeStartObject();
+                g.writeStringField("type", "section");
+                g.writeObjectFieldStart("text");
+                g.writeStringField("type", "mrkdwn");
+                g.writeStringField("text", cut(describe(violation == null ? Map.of() : violation, region), MAX_SECTION));
+                g.writeEndObject();
+                g.writeEndObject();
+                shown++;
             }
-            ObjectNode section = blocks.addObject().put("type", "section");
-            section.putObject("text").put("type", "mrkdwn").put("text", cut(describe(v, alert.path("region").asText(null)), MAX_SECTION));
-            shown++;
+            if (shown < count) {
+                context(g, "...and " + (count - shown) + " more in this alert: see the email or the JSON message.");
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        if (shown < count) {
-            blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
-                    .put("text", "...and " + (count - shown) + " more in this alert: see the email or the JSON message.");
-        }
-        return message.toString();
+        return out.toString();
     }
 
-    private static String describe(JsonNode v, String region) {
+    private static void context(JsonGenerator g, String text) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("type", "context");
+        g.writeArrayFieldStart("elements");
+        g.writeStartObject();
+        g.writeStringField("type", "mrkdwn");
+        g.writeStringField("text", text);
+        g.writeEndObject();
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static String describe(Map<String, Object> v, String region) {
+        boolean ended = Boolean.TRUE.equals(v.get("ended"));
+        int reminder = number(v, "reminder", 0);
         StringBuilder b = new StringBuilder();
-        b.append('*').append(v.path("rule").asText()).append("* `").append(code(v, "sessionId")).append('`');
-        if (v.path("ended").asBoolean(false)) {
+        b.append('*').append(text(v, "rule", "?")).append("* `").append(code(v, "sessionId")).append('`');
+        if (ended) {
             b.append(" _(already ended)_");
-        } else if (v.path("reminder").asInt(0) > 0) {
-            b.append(" _(reminder ").append(v.path("reminder").asInt()).append(", still open)_");
+        } else if (reminder > 0) {
+            b.append(" _(reminder ").append(reminder).append(", still open)_");
         }
-        b.append('\n').append(v.path("detail").asText());
+        b.append('\n').append(text(v, "detail", ""));
         b.append("\nOwner `").append(code(v, "owner")).append("` on `").append(code(v, "target")).append("` with `")
                 .append(code(v, "documentName")).append('`');
-        if (!v.path("ended").asBoolean(false) && v.path("sessionId").isTextual()) {
+        if (!ended && v.get("sessionId") instanceof String) {
             b.append("\nEnd it: `aws ssm terminate-session --session-id ").append(code(v, "sessionId"))
                     .append(region == null ? "" : " --region " + region).append('`');
         }
         return b.toString();
     }
 
-    private static String code(JsonNode v, String field) {
-        return v.path(field).isTextual() ? v.path(field).asText().replace('`', '\'') : "unknown";
+    private static String text(Map<String, Object> m, String field, String otherwise) {
+        return m.get(field) instanceof String s ? s : otherwise;
+    }
+
+    private static int number(Map<String, Object> m, String field, int otherwise) {
+        return m.get(field) instanceof Number n ? n.intValue() : otherwise;
+    }
+
+    private static String code(Map<String, Object> v, String field) {
+        return v.get(field) instanceof String s ? s.replace('`', '\'') : "unknown";
     }
 
     private static String cut(String s, int max) {

@@ -3,8 +3,7 @@ package dev.ssmauditor.slack;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ssmauditor.json.JsonValues;
 import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.log.JsonLog;
 import dev.ssmauditor.log.LogLevel;
@@ -27,7 +26,7 @@ public final class SlackForwarderHandler implements RequestStreamHandler {
 
     public static final String SECRET_ARN = "SLACK_WEBHOOK_SECRET_ARN";
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final JsonFactory json = new JsonFactory();
     private final SlackWebhook webhook;
     private final JsonLog log;
 
@@ -43,7 +42,7 @@ public final class SlackForwarderHandler implements RequestStreamHandler {
             throw new IllegalStateException(SECRET_ARN + " is not set; set it to the ARN of the Secrets Manager secret "
                     + "holding the Slack incoming-webhook URL");
         }
-        URI url = WebhookSecret.read(new AwsClientFactory(env).secretsManager(), secretArn.trim(), mapper);
+        URI url = WebhookSecret.read(new AwsClientFactory(env).secretsManager(), secretArn.trim(), json);
         this.webhook = new SlackWebhook(url, HttpClient.newBuilder().connectTimeout(SlackWebhook.TIMEOUT).build(), log);
     }
 
@@ -54,23 +53,24 @@ public final class SlackForwarderHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode event = mapper.readTree(input);
+        Map<String, Object> event = JsonValues.object(JsonValues.read(json, new String(input.readAllBytes(), StandardCharsets.UTF_8)));
         int posted = 0;
-        for (JsonNode record : event.path("Records")) {
-            String message = record.path("Sns").path("Message").asText(null);
-            JsonNode alert;
+        for (Object r : JsonValues.list(event == null ? null : event.get("Records"))) {
+            Map<String, Object> sns = JsonValues.object(JsonValues.object(r) == null ? null : JsonValues.object(r).get("Sns"));
+            String message = sns == null ? null : JsonValues.text(sns.get("Message"));
+            Map<String, Object> alert;
             try {
-                alert = message == null ? null : mapper.readTree(message);
+                alert = message == null ? null : JsonValues.object(JsonValues.read(json, message));
             } catch (IOException e) {
                 alert = null;
             }
-            if (alert == null || !"ssm-session-auditor".equals(alert.path("source").asText())) {
+            if (alert == null || !"ssm-session-auditor".equals(alert.get("source"))) {
                 // Not ours (an alarm notification, say): say so and move on rather than fail forever.
-                log.warn("SNS message is not an ssm-session-auditor alert; not forwarded",
-                        Map.of("messageId", record.path("Sns").path("MessageId").asText("")));
+                String id = sns == null ? null : JsonValues.text(sns.get("MessageId"));
+                log.warn("SNS message is not an ssm-session-auditor alert; not forwarded", Map.of("messageId", id == null ? "" : id));
                 continue;
             }
-            webhook.post(BlockKitMessage.from(alert, mapper));
+            webhook.post(BlockKitMessage.from(alert, json));
             posted++;
         }
         log.info("forwarded to Slack", Map.of("messages", posted));

@@ -1,11 +1,12 @@
 package dev.ssmauditor.slack;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import dev.ssmauditor.json.JsonValues;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.Map;
 
 /**
  * The Slack incoming-webhook URL, read once from Secrets Manager. The secret string is the URL itself or
@@ -16,7 +17,7 @@ final class WebhookSecret {
     private WebhookSecret() {
     }
 
-    static URI read(SecretsManagerClient secrets, String secretArn, ObjectMapper mapper) {
+    static URI read(SecretsManagerClient secrets, String secretArn, JsonFactory json) {
         String value = secrets.getSecretValue(r -> r.secretId(secretArn)).secretString();
         if (value == null || value.isBlank()) {
             throw new IllegalStateException("secret " + secretArn + " has no SecretString; store the Slack webhook URL "
@@ -25,8 +26,8 @@ final class WebhookSecret {
         String url = value.trim();
         if (url.startsWith("{")) {
             try {
-                JsonNode json = mapper.readTree(url);
-                url = json.path("webhookUrl").asText("");
+                Map<String, Object> fields = JsonValues.object(JsonValues.read(json, url));
+                url = fields != null && fields.get("webhookUrl") instanceof String s ? s : "";
             } catch (IOException e) {
                 throw new IllegalStateException("secret " + secretArn + " looks like JSON but does not parse; store the "
                         + "webhook URL as plain text or as {\"webhookUrl\": \"https://...\"}");

@@ -40,8 +40,12 @@ public final class ColdStartBenchmark {
 
     static final String AUDIT_HANDLER = "dev.ssmauditor.handler.AuditHandler::handleRequest";
     static final String TRIVIAL_HANDLER = "dev.ssmauditor.bench.TrivialHandler::handleRequest";
+    /**
+     * The java21 runtime's flags for a 512 MB function, and {@code -XX:MaxRAM} so that this JVM sizes itself
+     * for 512 MB as the function's JVM does inside its container, not for this machine's memory.
+     */
     static final List<String> JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-Xshare:auto", "-XX:MaxHeapSize=445645k", "-Djava.net.preferIPv4Stack=true");
+            "-Xshare:auto", "-XX:MaxHeapSize=445645k", "-XX:MaxRAM=536870912", "-Djava.net.preferIPv4Stack=true");
     static final Instant T = Instant.parse("2026-11-30T12:00:00Z");
     static final String ADMIN = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b/";
     static final String STATE = "/ssm-session-auditor/audit-state";

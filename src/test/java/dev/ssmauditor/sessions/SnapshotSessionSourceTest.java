@@ -1,6 +1,6 @@
 package dev.ssmauditor.sessions;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
 import dev.ssmauditor.policy.Session;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,12 +21,12 @@ class SnapshotSessionSourceTest {
     private SessionListing read(String json) throws IOException {
         Path file = dir.resolve("snapshot.json");
         Files.writeString(file, json);
-        return new SnapshotSessionSource(file, new ObjectMapper()).activeSessions();
+        return new SnapshotSessionSource(file, new JsonFactory()).activeSessions();
     }
 
     @Test
     void readsTheBundledSample() {
-        SessionListing listing = new SnapshotSessionSource(Path.of("events/describe-sessions-active.json"), new ObjectMapper())
+        SessionListing listing = new SnapshotSessionSource(Path.of("events/describe-sessions-active.json"), new JsonFactory())
                 .activeSessions();
         assertThat(listing.sessions()).hasSize(10);
         assertThat(listing.sessions()).allSatisfy(s -> {
@@ -61,7 +61,7 @@ class SnapshotSessionSourceTest {
         assertThatThrownBy(() -> read("{\"sessions\": []}"))
                 .isInstanceOf(SessionListingException.class)
                 .hasMessageContaining("no \"Sessions\" list");
-        assertThatThrownBy(() -> new SnapshotSessionSource(dir.resolve("missing.json"), new ObjectMapper()).activeSessions())
+        assertThatThrownBy(() -> new SnapshotSessionSource(dir.resolve("missing.json"), new JsonFactory()).activeSessions())
                 .isInstanceOf(SessionListingException.class)
                 .hasMessageContaining("cannot read snapshot");
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.ssmauditor.json.JsonValues;
 import dev.ssmauditor.log.JsonLog;
 import dev.ssmauditor.log.LogLevel;
 import dev.ssmauditor.testing.FakeContext;
@@ -150,7 +151,8 @@ class SlackForwarderTest {
                     .append("\",\"rule\":\"long-running\",\"detail\":\"").append("d".repeat(4000)).append("\"}");
         }
         String alert = "{\"source\":\"ssm-session-auditor\",\"severity\":\"LOW\",\"violations\":[" + violations + "]}";
-        JsonNode message = JSON.readTree(BlockKitMessage.from(JSON.readTree(alert), JSON));
+        JsonNode message = JSON.readTree(BlockKitMessage.from(JsonValues.object(JsonValues.read(new JsonFactory(), alert)),
+                new JsonFactory()));
         assertThat(message.get("blocks")).hasSize(50);
         message.get("blocks").forEach(b -> assertThat(b.path("text").path("text").asText()).hasSizeLessThanOrEqualTo(3000));
         assertThat(message.get("blocks").get(49).at("/elements/0/text").asText()).startsWith("...and 73 more");

@@ -1,5 +1,6 @@
 package dev.ssmauditor.slack;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.ssmauditor.aws.AwsClientFactory;
@@ -45,7 +46,7 @@ class WebhookSecretTest {
     }
 
     private URI read() {
-        return WebhookSecret.read(new AwsClientFactory(System.getenv()).secretsManager(), ARN, new ObjectMapper());
+        return WebhookSecret.read(new AwsClientFactory(System.getenv()).secretsManager(), ARN, new JsonFactory());
     }
 
     @Test
