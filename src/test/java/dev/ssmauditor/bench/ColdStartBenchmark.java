@@ -69,6 +69,8 @@ public final class ColdStartBenchmark {
     private final String javaCommand;
     private final LocalAws aws = new LocalAws();
     private final List<String> report = new ArrayList<>();
+    private Path baseline;
+    private String baselineName;
 
     ColdStartBenchmark(Path target, int runs, String java) {
         this.target = target;
@@ -85,7 +87,14 @@ public final class ColdStartBenchmark {
         int runs = Integer.parseInt(options.getOrDefault("runs", "7"));
         String java = options.getOrDefault("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> variants = List.of(options.getOrDefault("variants", "url-connection,apache,crt").split(","));
-        new ColdStartBenchmark(target, runs, java).run(variants);
+        ColdStartBenchmark bench = new ColdStartBenchmark(target, runs, java);
+        if (!options.getOrDefault("baseline", "").isBlank()) {
+            // Another build of the function (its target/ with classes/ and runtime-classpath.txt), measured in the
+            // same run: "before" figures for a change.
+            bench.baseline = Path.of(options.get("baseline")).toAbsolutePath();
+            bench.baselineName = options.getOrDefault("baseline-name", "baseline");
+        }
+        bench.run(variants);
     }
 
     void run(List<String> variantNames) throws Exception {
@@ -98,6 +107,14 @@ public final class ColdStartBenchmark {
             Map<String, Variant> variants = new LinkedHashMap<>();
             variants.put("url-connection", base);
             variants.put(base.steady().name(), base.steady());
+            if (baseline != null) {
+                List<Path> baselineJars = Files.readAllLines(baseline.resolve("runtime-classpath.txt")).stream()
+                        .flatMap(line -> Arrays.stream(line.split(File.pathSeparator)))
+                        .filter(s -> !s.isBlank()).map(Path::of).toList();
+                Variant before = layout(baselineName, AUDIT_HANDLER, baselineJars, List.of(), List.of(), baseline.resolve("classes"));
+                variants.put(before.name(), before);
+                variants.put(before.steady().name(), before.steady());
+            }
             if (variantNames.contains("apache")) {
                 variants.put("apache", layout("apache", "dev.ssmauditor.handler.ApacheClientAuditHandler::handleRequest",
                         runtimeJars, jarsOf("software.amazon.awssdk.http.apache.ApacheHttpClient", "org.apache.http.client.HttpClient",
@@ -214,7 +231,7 @@ public final class ColdStartBenchmark {
         pb.environment().clear();
         pb.environment().putAll(environment(api.address()));
         pb.redirectErrorStream(true);
-        pb.redirectOutput(target.resolve("bench-" + v.name() + "-" + kind + ".log").toFile());
+        pb.redirectOutput(target.resolve("bench-" + v.name().replaceAll("[^A-Za-z0-9.-]", "_") + "-" + kind + ".log").toFile());
         return pb.start();
     }
 
@@ -295,11 +312,16 @@ public final class ColdStartBenchmark {
     /** A {@code sam build} layout: classes at the top, runtime jars in lib/. Returns its size, raw and zipped. */
     private Variant layout(String name, String handler, List<Path> jars, List<Path> extraJars, List<String> testClasses)
             throws IOException, URISyntaxException {
-        Path dir = target.resolve("lambda-" + name);
+        return layout(name, handler, jars, extraJars, testClasses, target.resolve("classes"));
+    }
+
+    private Variant layout(String name, String handler, List<Path> jars, List<Path> extraJars, List<String> testClasses,
+                           Path classes) throws IOException, URISyntaxException {
+        Path dir = target.resolve("lambda-" + name.replaceAll("[^A-Za-z0-9.-]", "_"));
         deleteTree(dir);
         Files.createDirectories(dir.resolve("lib"));
         if (!name.equals("floor")) {
-            copyTree(target.resolve("classes"), dir);
+            copyTree(classes, dir);
         }
         for (Path jar : jars) {
             Files.copy(jar, dir.resolve("lib").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);

@@ -3,7 +3,6 @@ package dev.ssmauditor.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /** CPU time and peak RSS of a live process, from Linux /proc. */
 final class ProcStats {
@@ -11,21 +10,23 @@ final class ProcStats {
     private ProcStats() {
     }
 
-    /** CPU time of all the process's threads, in nanoseconds (schedstat: exact, not clock ticks). */
+    /** Clock ticks per second of /proc/PID/stat (USER_HZ, 100 on Linux). */
+    static final long TICKS_PER_SECOND = 100;
+
+    /**
+     * CPU time (user + system) of the whole process so far, threads that already ended included, in
+     * nanoseconds; the resolution is one clock tick (10 ms).
+     */
     static long cpuNanos(long pid) {
-        long total = 0;
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    total += Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split("\\s+")[0]);
-                } catch (IOException | RuntimeException e) {
-                    // a thread that ended meanwhile
-                }
-            }
-        } catch (IOException e) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // Fields after the command name, which is in parentheses and may contain spaces.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split("\\s+");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+            return ticks * 1_000_000_000L / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
-        return total;
     }
 
     /** Peak resident set size (VmHWM), in KiB. */

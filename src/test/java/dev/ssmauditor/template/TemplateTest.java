@@ -83,6 +83,50 @@ class TemplateTest {
     }
 
     @Test
+    void snapStartIsOnByDefaultAndTheScheduleInvokesThePublishedAlias() {
+        Map<String, Object> fn = properties("AuditFunction");
+        assertThat(fn.get("AutoPublishAlias")).isEqualTo("live");
+        assertThat(fn.get("SnapStart")).isEqualTo(Map.of("ApplyOn",
+                Map.of("Fn::If", List.of("SnapStartEnabled", "PublishedVersions", "None"))));
+        assertThat(((Map<String, Object>) ((Map<String, Object>) template.get("Parameters")).get("SnapStart")).get("Default"))
+                .isEqualTo("Enabled");
+    }
+
+    @Test
+    void aFailedAuditEndsInAnEncryptedQueueKeptFourteenDaysWithAnAlarm() {
+        Map<String, Object> invoke = (Map<String, Object>) properties("AuditFunction").get("EventInvokeConfig");
+        assertThat(invoke.get("MaximumRetryAttempts")).isEqualTo(2);
+        assertThat(invoke.get("DestinationConfig")).isEqualTo(Map.of("OnFailure", Map.of("Type", "SQS",
+                "Destination", Map.of("Fn::GetAtt", List.of("FailedAuditsQueue", "Arn")))));
+        Map<String, Object> queue = properties("FailedAuditsQueue");
+        assertThat(queue.get("MessageRetentionPeriod")).isEqualTo(1209600);
+        assertThat(queue.get("SqsManagedSseEnabled")).isEqualTo(true);
+        assertThat(properties("FailedAuditsAlarm").get("AlarmActions")).isEqualTo(List.of(Map.of("Ref", "AlertTopic")));
+    }
+
+    @Test
+    void theNoSuccessAlarmCountsMissingDataAsBreachingOverThreePeriods() {
+        Map<String, Object> alarm = properties("NoSuccessfulAuditAlarm");
+        assertThat(alarm.get("Namespace")).isEqualTo("SsmSessionAuditor");
+        assertThat(alarm.get("MetricName")).isEqualTo("auditSucceeded");
+        assertThat(alarm.get("EvaluationPeriods")).isEqualTo(3);
+        assertThat(alarm.get("TreatMissingData")).isEqualTo("breaching");
+        assertThat(alarm.get("Period")).isEqualTo(Map.of("Ref", "AuditPeriodSeconds"));
+        assertThat(properties("AuditErrorsAlarm").get("MetricName")).isEqualTo("Errors");
+    }
+
+    @Test
+    void theKeyLetsCloudWatchAlarmsPublishToTheTopic() {
+        List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) properties("AlertKey")
+                .get("KeyPolicy")).get("Statement");
+        assertThat(statements).anySatisfy(s -> {
+            assertThat(s.get("Principal")).isEqualTo(Map.of("Service", "cloudwatch.amazonaws.com"));
+            assertThat(s.get("Action")).isEqualTo(List.of("kms:Decrypt", "kms:GenerateDataKey*"));
+        });
+        assertThat(properties("AuditLogGroup").get("RetentionInDays")).isEqualTo(Map.of("Ref", "LogRetentionDays"));
+    }
+
+    @Test
     void theTopicIsEncryptedWithTheTemplatesOwnKeyAndRefusesPlainHttp() {
         assertThat(properties("AlertTopic").get("KmsMasterKeyId")).isEqualTo(Map.of("Ref", "AlertKey"));
         assertThat(resource("AlertKey").get("Type")).isEqualTo("AWS::KMS::Key");

@@ -2,7 +2,6 @@ package dev.ssmauditor.testing;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -25,34 +24,21 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
  * An SNS endpoint speaking the Query protocol on a WireMock server. It accepts or fails publishes (all of
  * them, or a share drawn by {@link Faults}), and records what it accepted.
  */
-public final class FakeSns implements ResponseDefinitionTransformerV2 {
+public final class FakeSns extends FakeEndpoint {
 
     static final String NAME = "fake-sns";
 
-    private final Faults faults = new Faults(7).none();
     private final List<Map<String, String>> accepted = new ArrayList<>();
+
+    FakeSns() {
+        super(NAME, 7);
+    }
     private volatile int failStatus;
     private volatile String failCode;
-    private WireMockServer server;
 
-    void attach(WireMockServer server) {
-        this.server = server;
-        server.stubFor(post(urlEqualTo("/")).atPriority(10).willReturn(aResponse().withTransformers(NAME)));
-    }
 
-    @Override
-    public String getName() {
-        return NAME;
-    }
 
-    @Override
-    public boolean applyGlobally() {
-        return false;
-    }
 
-    public Faults faults() {
-        return faults;
-    }
 
     public void acceptPublishes() {
         failStatus = 0;
@@ -71,7 +57,7 @@ public final class FakeSns implements ResponseDefinitionTransformerV2 {
         if (failStatus != 0) {
             return error(failStatus, failCode);
         }
-        Faults.Kind fault = faults.draw(action);
+        Faults.Kind fault = faults().draw(action);
         if (fault != null) {
             switch (fault) {
                 case THROTTLE:
@@ -94,7 +80,7 @@ public final class FakeSns implements ResponseDefinitionTransformerV2 {
         }
         return new ResponseDefinitionBuilder().withStatus(200)
                 .withHeader("Content-Type", "text/xml")
-                .withFixedDelay(fault == Faults.Kind.DELAY ? faults.delayMillis() : null)
+                .withFixedDelay(fault == Faults.Kind.DELAY ? faults().delayMillis() : null)
                 .withBody("<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult><MessageId>"
                         + UUID.randomUUID() + "</MessageId></PublishResult><ResponseMetadata><RequestId>"
                         + UUID.randomUUID() + "</RequestId></ResponseMetadata></PublishResponse>")

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -33,7 +32,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
  * with {@code NextToken}s page-2, page-3, ...), {@code GetParameter} and {@code PutParameter}. Tests change the
  * model between runs; fixed answers for odd cases can be stubbed on top with {@link #page}.
  */
-public final class FakeSsm implements ResponseDefinitionTransformerV2 {
+public final class FakeSsm extends FakeEndpoint {
 
     public static final String DESCRIBE_SESSIONS = "AmazonSSM.DescribeSessions";
     static final String NAME = "fake-ssm";
@@ -43,23 +42,13 @@ public final class FakeSsm implements ResponseDefinitionTransformerV2 {
     private final List<ObjectNode> history = new CopyOnWriteArrayList<>();
     private final Map<String, String> parameters = new ConcurrentHashMap<>();
     private final Map<String, Integer> versions = new ConcurrentHashMap<>();
-    private final Faults faults = new Faults(11).none();
-    private WireMockServer server;
 
-    void attach(WireMockServer server) {
-        this.server = server;
-        server.stubFor(post(urlEqualTo("/")).atPriority(10).willReturn(aResponse().withTransformers(NAME)));
+    FakeSsm() {
+        super(NAME, 11);
     }
 
-    @Override
-    public String getName() {
-        return NAME;
-    }
 
-    @Override
-    public boolean applyGlobally() {
-        return false;
-    }
+
 
     /** A session as DescribeSessions returns it on the wire (dates as epoch seconds). */
     public static ObjectNode session(String id, String target, String owner, String document, Instant start) {
@@ -149,15 +138,12 @@ public final class FakeSsm implements ResponseDefinitionTransformerV2 {
         return bodies;
     }
 
-    public Faults faults() {
-        return faults;
-    }
 
     @Override
     public ResponseDefinition transform(ServeEvent event) {
         String target = event.getRequest().getHeader("X-Amz-Target");
         String operation = target == null ? "" : target.substring(target.indexOf('.') + 1);
-        Faults.Kind fault = faults.draw(operation);
+        Faults.Kind fault = faults().draw(operation);
         if (fault != null) {
             switch (fault) {
                 case THROTTLE:
@@ -174,7 +160,7 @@ public final class FakeSsm implements ResponseDefinitionTransformerV2 {
         }
         ResponseDefinition answer = answer(target, read(event.getRequest().getBodyAsString()));
         return fault == Faults.Kind.DELAY
-                ? ResponseDefinitionBuilder.like(answer).withFixedDelay(faults.delayMillis()).build() : answer;
+                ? ResponseDefinitionBuilder.like(answer).withFixedDelay(faults().delayMillis()).build() : answer;
     }
 
     private ResponseDefinition answer(String target, JsonNode body) {

@@ -1,0 +1,43 @@
+package dev.ssmauditor.testing;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+
+/**
+ * A fake AWS endpoint on a WireMock server: a transformer that answers every POST to {@code /} the server has
+ * no more specific stub for, with the faults of its {@link Faults}.
+ */
+abstract class FakeEndpoint implements ResponseDefinitionTransformerV2 {
+
+    private final String name;
+    private final Faults faults;
+    protected WireMockServer server;
+
+    FakeEndpoint(String name, long seed) {
+        this.name = name;
+        this.faults = new Faults(seed).none();
+    }
+
+    void attach(WireMockServer server) {
+        this.server = server;
+        server.stubFor(post(urlEqualTo("/")).atPriority(10).willReturn(aResponse().withTransformers(name)));
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public boolean applyGlobally() {
+        return false;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+}
