@@ -19,6 +19,11 @@ public final class AlertComposer {
     public static final int SNS_MAX_BYTES = 256 * 1024;
     /** Room kept for the subject, the attributes and the part numbers, known only after packing. */
     static final int RESERVED_BYTES = 1024;
+    /**
+     * Room kept for the Chatbot body, which does not grow with the part but up to its description limit:
+     * 8,000 characters of description, title, next steps and metadata, escaped twice inside the envelope.
+     */
+    static final int CHAT_RESERVED_BYTES = 28 * 1024;
 
     private final JsonText json;
     private final JsonAlertBody jsonBody;
@@ -80,14 +85,15 @@ public final class AlertComposer {
         pack(findings, severity, pieces, parts);
         List<AlertMessage> messages = new ArrayList<>(parts.size());
         for (int p = 0; p < parts.size(); p++) {
-            messages.add(render(findings, severity, parts.get(p), p + 1, parts.size()));
+            messages.add(render(findings, severity, parts.get(p), p + 1, parts.size()).message());
         }
         return messages;
     }
 
     /** Greedy packing by measured cost, then a check of each rendered part; an oversized part is halved. */
     private void pack(AuditFindings findings, Severity severity, List<Piece> pieces, List<List<Piece>> parts) {
-        int overhead = publishSize(render(findings, severity, pieces.subList(0, 1), 1, 1)) - pieces.get(0).cost() + RESERVED_BYTES;
+        Rendered one = render(findings, severity, pieces.subList(0, 1), 1, 1);
+        int overhead = publishSize(one.message()) - pieces.get(0).cost() - one.chatSize() + CHAT_RESERVED_BYTES + RESERVED_BYTES;
         List<Piece> current = new ArrayList<>();
         int size = overhead;
         for (Piece piece : pieces) {
@@ -104,7 +110,7 @@ public final class AlertComposer {
 
     private void addChecked(AuditFindings findings, Severity severity, List<Piece> part, List<List<Piece>> parts) {
         // Part numbers are not known yet; "99 of 99" is as long as they will be in practice.
-        int size = publishSize(render(findings, severity, part, 99, 99));
+        int size = publishSize(render(findings, severity, part, 99, 99).message());
         if (size <= maxBytes) {
             parts.add(part);
         } else if (part.size() > 1) {
@@ -116,18 +122,23 @@ public final class AlertComposer {
         }
     }
 
-    private AlertMessage render(AuditFindings findings, Severity severity, List<Piece> pieces, int part, int parts) {
+    private Rendered render(AuditFindings findings, Severity severity, List<Piece> pieces, int part, int parts) {
         List<String> objects = pieces.stream().map(Piece::object).toList();
         List<String> blocks = pieces.stream().map(Piece::block).toList();
         List<Alert> alerts = pieces.stream().map(Piece::alert).toList();
-        return new AlertMessage(
+        String chat = chatBody.body(findings, severity, alerts, part, parts);
+        return new Rendered(new AlertMessage(
                 SubjectLine.of(findings, severity, pieces.size(), part, parts),
                 jsonBody.body(findings, severity, objects, part, parts),
                 emailBody.body(findings, severity, blocks, part, parts),
-                chatBody.body(findings, severity, alerts, part, parts),
-                severity, part, parts, pieces.size());
+                chat,
+                severity, part, parts, pieces.size()), json.quotedSize(chat));
     }
 
     private record Piece(Alert alert, String object, String block, int cost) {
+    }
+
+    /** A message, and what its Chatbot body costs inside the envelope. */
+    private record Rendered(AlertMessage message, int chatSize) {
     }
 }

@@ -30,8 +30,8 @@ public final class Auditor {
 
     /** Without a watermark, ended sessions are looked for this far back. */
     static final Duration FIRST_RUN_LOOKBACK = Duration.ofHours(1);
-    /** History is listed from a little before the watermark: overlap costs nothing, the selector dedupes. */
-    static final Duration HISTORY_OVERLAP = Duration.ofMinutes(5);
+    /** History reaches back the visibility lag further, where late-listed sessions may start. */
+    static final Duration HISTORY_OVERLAP = AlertSelector.VISIBILITY_LAG;
     /** Below this much time left, a step is not started. */
     static final Duration STEP_BUDGET = Duration.ofSeconds(5);
 
@@ -66,7 +66,10 @@ public final class Auditor {
         checkTime(request, "list active sessions");
         SessionListing active = sessions.activeSessions();
         phases.end("listActive");
-        Instant historyFrom = before.map(s -> s.coveredUntil().minus(HISTORY_OVERLAP)).orElse(t.minus(FIRST_RUN_LOOKBACK));
+        // Ended sessions that matter started after the watermark, or were open at it and still within their limit
+        // then (they may have passed it before ending): InvokedAfter filters on the start.
+        Instant historyFrom = before.map(s -> s.coveredUntil().minus(evaluator.longestLimit()).minus(HISTORY_OVERLAP))
+                .orElse(t.minus(FIRST_RUN_LOOKBACK));
         checkTime(request, "list ended sessions");
         SessionListing ended = sessions.endedSessions(historyFrom);
         phases.end("listEnded");
@@ -92,29 +95,35 @@ public final class Auditor {
         }
         phases.end("publish");
 
-        Instant after = null;
-        if (publisher.delivers() || messages.isEmpty()) {
-            after = advance(before, t, request);
-        }
-        phases.end("saveState");
         List<Violation> all = new ArrayList<>(activeViolations);
         all.addAll(endedViolations);
+        Instant after = null;
+        if ((publisher.delivers() || messages.isEmpty()) && state.persists()) {
+            after = advance(before, t, all, request);
+        }
+        phases.end("saveState");
         return new AuditReport(t, active.sessions().size(), ended.sessions().size(), active.pages() + ended.pages(), all,
                 alerts, messages.size(), publisher.delivers() && !messages.isEmpty(),
                 before.map(AuditState::coveredUntil).orElse(null), after, Duration.between(began, clock.instant()),
                 phases.millis());
     }
 
-    /** Moves the watermark to T, never backwards; records the policy in force. Returns the new watermark. */
-    private Instant advance(Optional<AuditState> before, Instant t, AuditRequest request) {
-        Instant coveredUntil = before.map(s -> s.coveredUntil().isAfter(t) ? s.coveredUntil() : t).orElse(t);
-        boolean changed = before.isEmpty() || !before.get().coveredUntil().equals(coveredUntil)
-                || !before.get().policyFingerprint().equals(policyFingerprint);
-        if (changed) {
-            checkTime(request, "save the watermark");
-            state.save(new AuditState(coveredUntil, policyFingerprint));
+    /**
+     * Moves the watermark to T, never backwards, with the violations that began just before it; records the
+     * policy in force. Returns the new watermark.
+     */
+    private Instant advance(Optional<AuditState> before, Instant t, List<Violation> violations, AuditRequest request) {
+        boolean forward = before.isEmpty() || t.isAfter(before.get().coveredUntil());
+        boolean samePolicy = before.isPresent() && before.get().policyFingerprint().equals(policyFingerprint);
+        if (!forward && samePolicy) {
+            return before.get().coveredUntil(); // a retried or older event: nothing to record
         }
-        return coveredUntil;
+        AuditState next = forward
+                ? new AuditState(t, policyFingerprint, AlertSelector.recentKeys(violations, t))
+                : new AuditState(before.get().coveredUntil(), policyFingerprint, before.get().recentlyAlerted());
+        checkTime(request, "save the watermark");
+        state.save(next);
+        return next.coveredUntil();
     }
 
     private static void checkTime(AuditRequest request, String step) {

@@ -10,6 +10,11 @@ public interface StateStore {
 
     void save(AuditState state);
 
+    /** False when {@link #save} keeps nothing (dry runs, terminal runs): the run then reports no new watermark. */
+    default boolean persists() {
+        return true;
+    }
+
     /** Reads the watermark but never moves it: dry runs publish nothing, so they must not mark anything as alerted. */
     static StateStore readOnly(StateStore store) {
         return new StateStore() {
@@ -21,6 +26,11 @@ public interface StateStore {
             @Override
             public void save(AuditState state) {
                 // a dry run alerted nobody
+            }
+
+            @Override
+            public boolean persists() {
+                return false;
             }
         };
     }
@@ -35,6 +45,11 @@ public interface StateStore {
         @Override
         public void save(AuditState state) {
             // nothing kept
+        }
+
+        @Override
+        public boolean persists() {
+            return false;
         }
     };
 }

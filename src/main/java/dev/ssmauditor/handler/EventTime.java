@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -17,6 +18,9 @@ import java.time.format.DateTimeParseException;
  * @param ignored why the event's time was not used, or null when it was
  */
 record EventTime(Instant time, String ignored) {
+
+    /** How far ahead of this function's clock an event's time may be: EventBridge and Lambda clocks differ a little. */
+    static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
     static EventTime of(byte[] event, JsonFactory json, Clock clock) {
         String value;
@@ -51,11 +55,19 @@ record EventTime(Instant time, String ignored) {
         if (value == null) {
             return new EventTime(clock.instant(), "the event has no time");
         }
+        Instant time;
         try {
-            return new EventTime(OffsetDateTime.parse(value).toInstant(), null);
+            time = OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
             return new EventTime(clock.instant(), "the event's time '" + abbreviate(value) + "' is not an ISO-8601 date");
         }
+        // A time in the future would move the watermark ahead and silence every alert until then: a schedule
+        // never sends one, so it is a hand-made or replayed event.
+        Instant now = clock.instant();
+        if (time.isAfter(now.plus(MAX_CLOCK_SKEW))) {
+            return new EventTime(now, "the event's time " + time + " is in the future");
+        }
+        return new EventTime(time, null);
     }
 
     private static String abbreviate(String s) {

@@ -40,30 +40,37 @@ public final class PolicyEvaluator {
 
     public List<Violation> evaluate(Session session, Instant referenceTime) {
         Duration openFor = session.startDate() == null ? null : Duration.between(session.startDate(), referenceTime);
-        return check(session, openFor, false);
+        return check(session, openFor);
     }
 
     /**
-     * A session that has already ended (listed with {@code State=History}): who, where and how still
-     * matter, how long does not, so every rule but {@code long-running} applies.
+     * A session that has already ended (listed with {@code State=History}), judged on how long it lasted:
+     * one that passed its limit and ended between two runs is still a long-running violation. Without an
+     * end date its length is unknown, and only the other rules apply.
      */
     public List<Violation> evaluateEnded(Session session) {
         Duration lasted = session.startDate() == null || session.endDate() == null ? null
                 : Duration.between(session.startDate(), session.endDate());
-        return check(session, lasted, true);
+        return check(session, lasted);
     }
 
-    private List<Violation> check(Session session, Duration openFor, boolean ended) {
+    private List<Violation> check(Session session, Duration openFor) {
         List<Violation> violations = new ArrayList<>(1);
         for (Rule rule : rules) {
-            if (ended && rule.id() == RuleId.LONG_RUNNING) {
-                continue;
-            }
             Optional<Breach> breach = rule.check(session, openFor);
             breach.ifPresent(b -> violations.add(new Violation(session, rule.id(), policy.severityOf(rule.id()), openFor,
                     b.detail(), b.since())));
         }
         return violations;
+    }
+
+    /** The longest session any limit allows: a session still within it at one run may pass it before the next. */
+    public Duration longestLimit() {
+        int minutes = policy.maxSessionMinutes();
+        for (DurationLimit l : policy.durationLimits()) {
+            minutes = Math.max(minutes, l.maxSessionMinutes());
+        }
+        return Duration.ofMinutes(minutes);
     }
 
     public List<RuleId> activeRules() {

@@ -16,15 +16,22 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The watermark in an SSM Parameter Store parameter the template creates (initial value {@code {}}):
- * {@code {"coveredUntil":"2026-11-30T12:00:00Z","policyFingerprint":"..."}}. A value that cannot be read
- * counts as no state, which alerts every current violation once: a duplicate rather than a gap.
+ * {@code {"coveredUntil":"2026-11-30T12:00:00Z","policyFingerprint":"...","recentlyAlerted":["alice-0a1b unexpected-owner"]}}.
+ * A value that cannot be read counts as no state, which alerts every current violation once: a duplicate
+ * rather than a gap. The value stays under the 4 KB of a standard parameter: recent keys that do not fit are
+ * left out, which can only cause a duplicate.
  */
 public final class SsmParameterStateStore implements StateStore {
+
+    /** A standard parameter holds 4,096 characters. */
+    static final int MAX_VALUE_LENGTH = 4_000;
 
     private final SsmClient ssm;
     private final String name;
@@ -62,6 +69,7 @@ public final class SsmParameterStateStore implements StateStore {
     Optional<AuditState> parse(String value) {
         String coveredUntil = null;
         String fingerprint = null;
+        Set<String> recent = new LinkedHashSet<>();
         try (JsonParser p = json.createParser(value)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return Optional.empty();
@@ -73,6 +81,14 @@ public final class SsmParameterStateStore implements StateStore {
                     coveredUntil = p.getText();
                 } else if (token == JsonToken.VALUE_STRING && field.equals("policyFingerprint")) {
                     fingerprint = p.getText();
+                } else if (token == JsonToken.START_ARRAY && field.equals("recentlyAlerted")) {
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        if (p.currentToken() == JsonToken.VALUE_STRING) {
+                            recent.add(p.getText());
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
                 } else {
                     p.skipChildren();
                 }
@@ -84,7 +100,7 @@ public final class SsmParameterStateStore implements StateStore {
             return Optional.empty();
         }
         try {
-            return Optional.of(new AuditState(Instant.parse(coveredUntil), fingerprint));
+            return Optional.of(new AuditState(Instant.parse(coveredUntil), fingerprint, recent));
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }
@@ -96,6 +112,16 @@ public final class SsmParameterStateStore implements StateStore {
             g.writeStartObject();
             g.writeStringField("coveredUntil", state.coveredUntil().toString());
             g.writeStringField("policyFingerprint", state.policyFingerprint());
+            g.writeArrayFieldStart("recentlyAlerted");
+            int length = 120 + state.policyFingerprint().length();
+            for (String key : state.recentlyAlerted()) {
+                length += key.length() + 3 + (key.length() / 4); // quotes, comma, room for escapes
+                if (length > MAX_VALUE_LENGTH) {
+                    break;
+                }
+                g.writeString(key);
+            }
+            g.writeEndArray();
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

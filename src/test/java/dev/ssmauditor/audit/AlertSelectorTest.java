@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,8 +51,29 @@ class AlertSelectorTest {
         Optional<AuditState> w = watermark(T.minusSeconds(300));
         assertThat(select(NO_REMINDERS, since(T.minusSeconds(299)), w)).hasSize(1);
         assertThat(select(NO_REMINDERS, since(T), w)).as("T itself is inside (W, T]").hasSize(1);
-        assertThat(select(NO_REMINDERS, since(T.minusSeconds(300)), w)).as("W itself was covered").isEmpty();
-        assertThat(select(NO_REMINDERS, since(T.minusSeconds(301)), w)).isEmpty();
+        Violation atW = since(T.minusSeconds(300));
+        Violation beforeW = since(T.minusSeconds(301));
+        Optional<AuditState> seen = Optional.of(new AuditState(T.minusSeconds(300), FP,
+                Set.of(AlertSelector.key(atW), AlertSelector.key(beforeW))));
+        assertThat(select(NO_REMINDERS, atW, seen)).as("W itself was covered").isEmpty();
+        assertThat(select(NO_REMINDERS, beforeW, seen)).isEmpty();
+    }
+
+    @Test
+    void aViolationListedLateIsAlertedWhenItBeganJustBeforeTheWatermark() {
+        Optional<AuditState> w = watermark(T.minusSeconds(300)); // nothing recent recorded
+        assertThat(select(NO_REMINDERS, since(T.minusSeconds(300 + 299)), w)).as("inside the 5-minute lag").hasSize(1);
+        assertThat(select(NO_REMINDERS, since(T.minusSeconds(300 + 300)), w)).as("at the lag's start: too old").isEmpty();
+        assertThat(select(NO_REMINDERS, since(T.minusSeconds(300 + 301)), w)).isEmpty();
+    }
+
+    @Test
+    void theRecentKeysAreTheViolationsThatBeganInTheLastFiveMinutes() {
+        Violation recent = since(T.minusSeconds(299));
+        Violation old = since(T.minusSeconds(300));
+        Violation future = since(T.plusSeconds(1));
+        Violation undated = since(null);
+        assertThat(AlertSelector.recentKeys(List.of(recent, old, future, undated), T)).containsExactly(AlertSelector.key(recent));
     }
 
     @Test
@@ -100,6 +122,17 @@ class AlertSelectorTest {
                     assertThat(a.ended()).isTrue();
                     assertThat(a.reminder()).isZero();
                 });
+    }
+
+    @Test
+    void aPolicyChangeReAlertsOpenSessionsButNotEndedOnes() {
+        Optional<AuditState> otherPolicy = Optional.of(new AuditState(T.minusSeconds(300), "fingerprint-0"));
+        Violation open = since(T.minus(Duration.ofHours(2)));
+        Violation over = since(T.minus(Duration.ofHours(2)).plusSeconds(1));
+        assertThat(NO_REMINDERS.select(List.of(open), List.of(over), otherPolicy, T, FP))
+                .extracting(Alert::ended).containsExactly(false);
+        assertThat(NO_REMINDERS.select(List.of(), List.of(over), Optional.empty(), T, FP))
+                .as("a first run alerts what it finds").hasSize(1);
     }
 
     @Test

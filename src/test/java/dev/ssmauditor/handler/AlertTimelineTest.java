@@ -57,8 +57,9 @@ class AlertTimelineTest {
         env.put("ALLOWED_OWNERS", ADMIN + "*");
         env.put("MAX_SESSION_MINUTES", Integer.toString(maxSessionMinutes));
         env.put("REMIND_EVERY_MINUTES", "60");
+        // The function's clock: later than every event of the day (an event from the future is not trusted).
         return new AuditHandler(env, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                Clock.fixed(START, ZoneOffset.UTC));
+                Clock.fixed(Instant.parse("2026-11-30T23:00:00Z"), ZoneOffset.UTC));
     }
 
     private void start(String id, String owner, String hhmm) {
@@ -183,6 +184,32 @@ class AlertTimelineTest {
         assertThat(run(handler, "12:10")).containsExactly("eve-05 unexpected-owner r0");
         assertThat(watermark()).isEqualTo(at("12:10"));
         assertThat(Duration.between(at("12:00"), at("12:10"))).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void aSessionListedLateIsAlertedOnceAndOneListedInTimeIsNotAlertedAgain() {
+        aws.ssm().putParameter(STATE, "{}");
+        aws.sns().acceptPublishes();
+        AuditHandler handler = handler(60);
+        start("seen-07", "arn:aws:iam::123456789012:user/seen", "11:59");
+        assertThat(run(handler, "12:00")).containsExactly("seen-07 unexpected-owner r0");
+
+        // DescribeSessions shows this one only now, though it started before the 12:00 run.
+        start("late-08", "arn:aws:iam::123456789012:user/late", "11:58");
+        assertThat(run(handler, "12:05")).containsExactly("late-08 unexpected-owner r0");
+        assertThat(run(handler, "12:10")).isEmpty();
+    }
+
+    @Test
+    void aSessionThatPassedItsLimitAndEndedBetweenRunsIsReported() {
+        aws.ssm().putParameter(STATE, "{}");
+        aws.sns().acceptPublishes();
+        AuditHandler handler = handler(60);
+        start("long-09", ADMIN + "dana", "11:01");
+        assertThat(run(handler, "12:00")).as("59 minutes: within the limit").isEmpty();
+        end("long-09", "12:03"); // passed 60 minutes at 12:01, gone before the next run
+        assertThat(run(handler, "12:05")).containsExactly("long-09 long-running r0 ended");
+        assertThat(run(handler, "12:10")).isEmpty();
     }
 
     @Test

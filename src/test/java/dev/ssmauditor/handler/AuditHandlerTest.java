@@ -159,6 +159,28 @@ class AuditHandlerTest {
     }
 
     @Test
+    void anEventFromTheFutureIsNotTrusted() throws Exception {
+        twoSessionsOneStranger();
+        aws.sns().acceptPublishes();
+        // the clock says 2026-12-01T00:00:00Z
+        JsonNode near = invoke(handler(env()), "{\"time\":\"2026-12-01T00:04:00Z\"}".getBytes(StandardCharsets.UTF_8), new FakeContext());
+        assertThat(near.get("referenceTime").asText()).as("within clock skew").isEqualTo("2026-12-01T00:04:00Z");
+        JsonNode far = invoke(handler(env()), "{\"time\":\"2027-06-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8), new FakeContext());
+        assertThat(far.get("referenceTime").asText()).isEqualTo("2026-12-01T00:00:00Z");
+        assertThat(far.get("eventIgnored").asText()).contains("is in the future");
+    }
+
+    @Test
+    void aDryRunReportsNoNewWatermark() throws Exception {
+        twoSessionsOneStranger();
+        aws.ssm().putParameter("/x/state", "{}");
+        JsonNode summary = invoke(handler(env("DRY_RUN", "true", "STATE_PARAMETER", "/x/state")), Files.readAllBytes(EVENT),
+                new FakeContext());
+        assertThat(summary.get("watermarkAfter").isNull()).isTrue();
+        assertThat(aws.ssm().parameter("/x/state")).isEqualTo("{}");
+    }
+
+    @Test
     void anEmptyEventIsAuditedAtTheClock() throws Exception {
         twoSessionsOneStranger();
         aws.sns().acceptPublishes();

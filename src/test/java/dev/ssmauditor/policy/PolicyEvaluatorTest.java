@@ -62,13 +62,23 @@ class PolicyEvaluatorTest {
     }
 
     @Test
-    void endedSessionsAreNotJudgedOnLength() {
-        Policy policy = policy(1, List.of(), PatternList.of("nobody"), PatternList.OFF, PatternList.OFF, PatternList.OFF, Map.of());
-        Session ended = session(Duration.ofHours(5)).status("Terminated").endDate(T);
-        assertThat(new PolicyEvaluator(policy).evaluateEnded(ended)).singleElement().satisfies(v -> {
-            assertThat(v.rule()).isEqualTo(RuleId.UNEXPECTED_OWNER);
-            assertThat(v.openFor()).isEqualTo(Duration.ofHours(5));
-        });
+    void endedSessionsAreJudgedOnHowLongTheyLasted() {
+        Policy policy = policy(60, List.of(), PatternList.of("nobody"), PatternList.OFF, PatternList.OFF, PatternList.OFF, Map.of());
+        Session ended = session(Duration.ofHours(5)).status("Terminated").endDate(T.minus(Duration.ofHours(3)));
+        assertThat(new PolicyEvaluator(policy).evaluateEnded(ended)).satisfiesExactly(
+                v -> {
+                    assertThat(v.rule()).isEqualTo(RuleId.LONG_RUNNING);
+                    assertThat(v.openFor()).as("start to end").isEqualTo(Duration.ofHours(2));
+                    assertThat(v.detail()).isEqualTo("open 2h; limit 1h");
+                    assertThat(v.since()).isEqualTo(T.minus(Duration.ofHours(4)).plusNanos(1));
+                },
+                v -> assertThat(v.rule()).isEqualTo(RuleId.UNEXPECTED_OWNER));
+        Session brief = session(Duration.ofMinutes(30)).status("Terminated").endDate(T);
+        assertThat(new PolicyEvaluator(policy).evaluateEnded(brief)).extracting(Violation::rule)
+                .containsExactly(RuleId.UNEXPECTED_OWNER);
+        Session noEnd = session(Duration.ofHours(5)).status("Terminated");
+        assertThat(new PolicyEvaluator(policy).evaluateEnded(noEnd)).extracting(Violation::rule)
+                .as("length unknown without an end date").containsExactly(RuleId.UNEXPECTED_OWNER);
     }
 
     @Test

@@ -36,10 +36,23 @@ class SsmParameterStateStoreTest {
 
     @Test
     void savesAndLoadsTheWatermark() {
-        AuditState state = new AuditState(Instant.parse("2026-11-30T12:05:00Z"), "abc123");
+        AuditState state = new AuditState(Instant.parse("2026-11-30T12:05:00Z"), "abc123",
+                java.util.Set.of("alice-01 unexpected-owner"));
         store().save(state);
-        assertThat(aws.ssm().parameter(NAME)).isEqualTo("{\"coveredUntil\":\"2026-11-30T12:05:00Z\",\"policyFingerprint\":\"abc123\"}");
+        assertThat(aws.ssm().parameter(NAME)).isEqualTo("{\"coveredUntil\":\"2026-11-30T12:05:00Z\",\"policyFingerprint\":"
+                + "\"abc123\",\"recentlyAlerted\":[\"alice-01 unexpected-owner\"]}");
         assertThat(store().load()).contains(state);
+    }
+
+    @Test
+    void theValueStaysWithinAStandardParameter() {
+        java.util.Set<String> many = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < 500; i++) {
+            many.add("user" + i + "-0a1b2c3d4e5f6a7b8 unexpected-document");
+        }
+        store().save(new AuditState(Instant.parse("2026-11-30T12:05:00Z"), "abc123", many));
+        assertThat(aws.ssm().parameter(NAME)).hasSizeLessThanOrEqualTo(4096);
+        assertThat(store().load().orElseThrow().recentlyAlerted()).hasSizeBetween(50, 499);
     }
 
     @Test
