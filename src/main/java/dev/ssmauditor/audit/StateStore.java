@@ -1,6 +1,7 @@
 package dev.ssmauditor.audit;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Where the watermark is kept between runs. */
 public interface StateStore {
@@ -17,39 +18,28 @@ public interface StateStore {
 
     /** Reads the watermark but never moves it: dry runs publish nothing, so they must not mark anything as alerted. */
     static StateStore readOnly(StateStore store) {
-        return new StateStore() {
-            @Override
-            public Optional<AuditState> load() {
-                return store.load();
-            }
-
-            @Override
-            public void save(AuditState state) {
-                // a dry run alerted nobody
-            }
-
-            @Override
-            public boolean persists() {
-                return false;
-            }
-        };
+        return new ReadOnly(store::load);
     }
 
     /** No memory between runs: every run alerts every current violation (terminal runs). */
-    StateStore NONE = new StateStore() {
+    StateStore NONE = new ReadOnly(Optional::empty);
+
+    /** A store whose saves keep nothing. */
+    record ReadOnly(Supplier<Optional<AuditState>> loader) implements StateStore {
+
         @Override
         public Optional<AuditState> load() {
-            return Optional.empty();
+            return loader.get();
         }
 
         @Override
         public void save(AuditState state) {
-            // nothing kept
+            // nothing is kept: this run marks nothing as alerted
         }
 
         @Override
         public boolean persists() {
             return false;
         }
-    };
+    }
 }

@@ -87,7 +87,7 @@ class AuditOverTheWireTest {
             }
             sessions.add(FakeSsm.session(id, target, owner, document, start));
         }
-        aws.ssm().activeSessions(sessions, 200);
+        aws.ssm().setActive(sessions);
         aws.sns().acceptPublishes();
     }
 

@@ -67,10 +67,10 @@ class AuditHandlerTest {
     }
 
     private void twoSessionsOneStranger() {
-        aws.ssm().activeSessions(List.of(
+        aws.ssm().setActive(List.of(
                 FakeSsm.session("alice-01", "i-0aaa", SSO + "alice", "SSM-SessionManagerRunShell", EVENT_TIME.minusSeconds(600)),
                 FakeSsm.session("mallory-02", "i-0bbb", "arn:aws:iam::123456789012:user/mallory", "SSM-SessionManagerRunShell",
-                        EVENT_TIME.minusSeconds(300))), 200);
+                        EVENT_TIME.minusSeconds(300))));
     }
 
     @Test
@@ -172,7 +172,7 @@ class AuditHandlerTest {
 
     @Test
     void aDryRunReportsNoNewWatermark() throws Exception {
-        aws.ssm().activeSessions(List.of(), 200); // nothing to alert: the case where the watermark would move
+        aws.ssm().setActive(List.of()); // nothing to alert: the case where the watermark would move
         aws.ssm().putParameter("/x/state", "{}");
         JsonNode summary = invoke(handler(env("DRY_RUN", "true", "STATE_PARAMETER", "/x/state")), Files.readAllBytes(EVENT),
                 new FakeContext());

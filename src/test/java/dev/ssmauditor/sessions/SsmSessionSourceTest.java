@@ -32,7 +32,7 @@ class SsmSessionSourceTest {
                 "SSM-SessionManagerRunShell", START);
         s.put("Status", "Connected").put("Reason", "Zertifikate erneuern – ünïcödé ✓").put("MaxSessionDuration", "60")
                 .put("AccessType", "JustInTime").put("Details", "reserved");
-        aws.ssm().activeSessions(List.of(s), 200);
+        aws.ssm().setActive(List.of(s));
 
         SessionListing listing = source().activeSessions();
 
@@ -47,7 +47,7 @@ class SsmSessionSourceTest {
         ObjectNode empty = FakeSsm.session("x", null, null, null, null);
         empty.remove("SessionId");
         empty.remove("Status");
-        aws.ssm().activeSessions(List.of(empty), 200);
+        aws.ssm().setActive(List.of(empty));
 
         assertThat(source().activeSessions().sessions())
                 .containsExactly(new Session(null, null, null, null, null, null, null, null, null, null));
@@ -57,7 +57,7 @@ class SsmSessionSourceTest {
     void unknownStatusesAndLongTargetsPassThrough() {
         String target = "i-" + "a".repeat(398);
         ObjectNode s = FakeSsm.session("odd-1", target, "arn:aws:iam::123456789012:user/x", "D", START).put("Status", "Hibernating");
-        aws.ssm().activeSessions(List.of(s), 200);
+        aws.ssm().setActive(List.of(s));
 
         Session session = source().activeSessions().sessions().get(0);
         assertThat(session.status()).isEqualTo("Hibernating");
@@ -90,7 +90,7 @@ class SsmSessionSourceTest {
 
     @Test
     void noSessionsAtAll() {
-        aws.ssm().activeSessions(List.of(), 200);
+        aws.ssm().setActive(List.of());
         SessionListing listing = source().activeSessions();
         assertThat(listing.sessions()).isEmpty();
         assertThat(listing.pages()).isEqualTo(1);

@@ -83,10 +83,6 @@ public final class FakeSsm extends FakeEndpoint {
         return t.getEpochSecond() + t.getNano() / 1e9;
     }
 
-    public void activeSessions(List<ObjectNode> sessions, int pageSizeIgnored) {
-        setActive(sessions);
-    }
-
     public void setActive(List<ObjectNode> sessions) {
         active.clear();
         active.addAll(sessions);
