@@ -47,7 +47,13 @@ final class PolicyDocumentParser {
             // Some failures (nesting or size limits) carry no location.
             String at = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            problems.add(where("") + "is not valid JSON (" + e.getOriginalMessage() + at + ")");
+            String message = e.getOriginalMessage();
+            if (message != null && message.startsWith("Duplicate field")) {
+                problems.add(where("") + "gives a key twice: " + message.substring("Duplicate field ".length()) + at
+                        + "; say each setting once (the last value would otherwise silently win)");
+            } else {
+                problems.add(where("") + "is not valid JSON (" + message + at + ")");
+            }
             return null;
         } catch (IOException | RuntimeException e) {
             problems.add(where("") + "could not be read: " + e.getMessage());

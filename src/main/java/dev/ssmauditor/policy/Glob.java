@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * A glob over a whole value: {@code *} matches any run of characters (including {@code /} and {@code :}),
- * {@code ?} exactly one; everything else matches itself, case-sensitively. Matching is iterative with a
+ * {@code ?} exactly one; everything else matches itself, case-sensitively unless asked otherwise. Matching is iterative with a
  * single backtrack point, so no pattern can make it exponential (unlike a regex built from user input).
  */
 public record Glob(String pattern) {
@@ -17,6 +17,15 @@ public record Glob(String pattern) {
     }
 
     public boolean matches(String value) {
+        return matches(value, false);
+    }
+
+    /** As {@link #matches(String)}, letters compared without regard to case (deny lists: {@code i-0PCI*} denies {@code i-0pci...}). */
+    public boolean matchesIgnoringCase(String value) {
+        return matches(value, true);
+    }
+
+    private boolean matches(String value, boolean ignoreCase) {
         if (value == null) {
             return false;
         }
@@ -25,7 +34,7 @@ public record Glob(String pattern) {
         int starP = -1;
         int starV = 0;
         while (v < value.length()) {
-            if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == value.charAt(v))) {
+            if (p < pattern.length() && (pattern.charAt(p) == '?' || same(pattern.charAt(p), value.charAt(v), ignoreCase))) {
                 p++;
                 v++;
             } else if (p < pattern.length() && pattern.charAt(p) == '*') {
@@ -42,6 +51,11 @@ public record Glob(String pattern) {
             p++;
         }
         return p == pattern.length();
+    }
+
+    private static boolean same(char a, char b, boolean ignoreCase) {
+        return a == b || (ignoreCase && (Character.toUpperCase(a) == Character.toUpperCase(b)
+                || Character.toLowerCase(a) == Character.toLowerCase(b)));
     }
 
     @Override

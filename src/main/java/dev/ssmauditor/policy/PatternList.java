@@ -25,6 +25,11 @@ public record PatternList(List<Glob> patterns) {
         return patterns.stream().filter(g -> g.matches(value)).findFirst();
     }
 
+    /** The first pattern that matches the value without regard to case, if any. */
+    public Optional<Glob> firstMatchIgnoringCase(String value) {
+        return patterns.stream().filter(g -> g.matchesIgnoringCase(value)).findFirst();
+    }
+
     @Override
     public String toString() {
         return String.join(", ", patterns.stream().map(Glob::pattern).toList());

@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * The target matches a denied pattern, or none of the allowed ones. A denied match is reported first,
- * since it says more. A missing target fails the allow-list (it cannot be shown to be allowed) but cannot
- * match a deny-list.
+ * since it says more. Both fail closed: denied patterns match without regard to case (so {@code i-0PCI*}
+ * still denies {@code i-0pci...}), allowed ones only exactly; and a session without a target breaks the rule
+ * whenever a list is in force, since it can be shown neither allowed nor not denied.
  */
 final class UnexpectedTargetRule implements Rule {
 
@@ -26,7 +27,11 @@ final class UnexpectedTargetRule implements Rule {
     @Override
     public Optional<Breach> check(Session session, Duration openFor) {
         String target = session.target();
-        Optional<Glob> deniedBy = denied.firstMatch(target);
+        if (target == null && !denied.isOff()) {
+            return Breach.fromStart(session, "target unknown (DescribeSessions gave none); it cannot be shown not to be a "
+                    + "denied target");
+        }
+        Optional<Glob> deniedBy = denied.firstMatchIgnoringCase(target);
         if (deniedBy.isPresent()) {
             return Breach.fromStart(session, "target " + target + " matches denied pattern " + deniedBy.get());
         }

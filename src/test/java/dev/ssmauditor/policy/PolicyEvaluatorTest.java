@@ -178,13 +178,26 @@ class PolicyEvaluatorTest {
     }
 
     @Test
-    void aMissingTargetFailsAnAllowListButNotADenyList() {
+    void aMissingTargetFailsAnAllowListAndADenyList() {
+        // Fail closed: a session without a target can be shown neither allowed nor not denied.
         Session noTarget = session(Duration.ofMinutes(5)).target(null);
-        Policy denyOnly = policy(480, List.of(), PatternList.OFF, PatternList.OFF, PatternList.of("*"), PatternList.OFF, Map.of());
+        Policy denyOnly = policy(480, List.of(), PatternList.OFF, PatternList.OFF, PatternList.of("i-0pci*"), PatternList.OFF, Map.of());
         Policy allowOnly = policy(480, List.of(), PatternList.OFF, PatternList.of("*"), PatternList.OFF, PatternList.OFF, Map.of());
-        assertThat(evaluate(denyOnly, noTarget)).isEmpty();
+        assertThat(evaluate(denyOnly, noTarget)).singleElement().extracting(Violation::detail).asString()
+                .startsWith("target unknown").contains("denied");
         assertThat(evaluate(allowOnly, noTarget)).singleElement().extracting(Violation::detail).asString()
                 .startsWith("target unknown");
+    }
+
+    @Test
+    void deniedTargetPatternsMatchWhateverTheCaseAllowedOnesOnlyExactly() {
+        Policy deny = policy(480, List.of(), PatternList.OFF, PatternList.OFF, PatternList.of("i-0PCI*"), PatternList.OFF, Map.of());
+        assertThat(evaluate(deny, session(Duration.ofMinutes(5)).target("i-0pci1234"))).singleElement()
+                .extracting(Violation::detail).isEqualTo("target i-0pci1234 matches denied pattern i-0PCI*");
+        assertThat(evaluate(deny, session(Duration.ofMinutes(5)).target("i-0web1234"))).isEmpty();
+        Policy allow = policy(480, List.of(), PatternList.OFF, PatternList.of("i-0web*"), PatternList.OFF, PatternList.OFF, Map.of());
+        assertThat(evaluate(allow, session(Duration.ofMinutes(5)).target("I-0WEB1234"))).as("not shown to be allowed")
+                .hasSize(1);
     }
 
     @Test
