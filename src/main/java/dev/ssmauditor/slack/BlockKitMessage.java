@@ -2,6 +2,7 @@ package dev.ssmauditor.slack;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ssmauditor.alert.SafeText;
 import dev.ssmauditor.json.JsonValues;
 
 import java.io.IOException;
@@ -30,12 +31,12 @@ final class BlockKitMessage {
         List<?> violations = JsonValues.list(alert.get("violations"));
         String severity = text(alert, "severity", "UNKNOWN");
         int count = violations.size();
-        String region = text(alert, "region", null);
-        String where = alert.get("account") instanceof String account ? " in " + account + " " + (region == null ? "" : region) : "";
+        String region = SafeText.chat(text(alert, "region", null));
+        String where = alert.get("account") instanceof String account ? " in " + SafeText.chat(account) + " " + (region == null ? "" : region) : "";
         String headline = (count + " " + severity + " SSM session " + (count == 1 ? "violation" : "violations") + where).strip();
         int parts = number(alert, "parts", 1);
         String part = parts > 1 ? " - part " + number(alert, "part", 1) + " of " + parts : "";
-        String context = "Audit at " + text(alert, "referenceTime", "?") + ", " + number(alert, "sessionsChecked", 0)
+        String context = "Audit at " + SafeText.chat(text(alert, "referenceTime", "?")) + ", " + number(alert, "sessionsChecked", 0)
                 + " active sessions checked" + part;
 
         StringWriter out = new StringWriter();
@@ -78,6 +79,52 @@ final class BlockKitMessage {
         return out.toString();
     }
 
+    /**
+     * A CloudWatch alarm notification (the auditor's alarms publish to the same topic): a header with the state and
+     * the alarm's name, and its description and reason.
+     */
+    static String fromAlarm(Map<String, Object> alarm, JsonFactory json) {
+        String state = text(alarm, "NewStateValue", "?");
+        String icon = switch (state) {
+            case "ALARM" -> ":rotating_light: ";
+            case "OK" -> ":white_check_mark: ";
+            default -> "";
+        };
+        String headline = icon + state + ": " + text(alarm, "AlarmName", "?");
+        String description = SafeText.chat(text(alarm, "AlarmDescription", ""));
+        String reason = SafeText.chat(text(alarm, "NewStateReason", ""));
+        String where = "Account " + SafeText.chat(text(alarm, "AWSAccountId", "?")) + ", " + SafeText.chat(text(alarm, "Region", "?"))
+                + ", at " + SafeText.chat(text(alarm, "StateChangeTime", "?"));
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("text", cut(SafeText.line(headline), MAX_SECTION));
+            g.writeArrayFieldStart("blocks");
+            g.writeStartObject();
+            g.writeStringField("type", "header");
+            g.writeObjectFieldStart("text");
+            g.writeStringField("type", "plain_text");
+            g.writeStringField("text", cut(SafeText.line(headline), MAX_HEADER));
+            g.writeBooleanField("emoji", true);
+            g.writeEndObject();
+            g.writeEndObject();
+            context(g, cut(where, MAX_SECTION));
+            g.writeStartObject();
+            g.writeStringField("type", "section");
+            g.writeObjectFieldStart("text");
+            g.writeStringField("type", "mrkdwn");
+            String text = (description.isEmpty() ? "" : "*" + description + "*\n") + reason;
+            g.writeStringField("text", cut(text.isBlank() ? "(no reason given)" : text, MAX_SECTION));
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
     private static void context(JsonGenerator g, String text) throws IOException {
         g.writeStartObject();
         g.writeStringField("type", "context");
@@ -94,13 +141,13 @@ final class BlockKitMessage {
         boolean ended = Boolean.TRUE.equals(v.get("ended"));
         int reminder = number(v, "reminder", 0);
         StringBuilder b = new StringBuilder();
-        b.append('*').append(text(v, "rule", "?")).append("* `").append(code(v, "sessionId")).append('`');
+        b.append('*').append(SafeText.chat(text(v, "rule", "?"))).append("* `").append(code(v, "sessionId")).append('`');
         if (ended) {
             b.append(" _(already ended)_");
         } else if (reminder > 0) {
             b.append(" _(reminder ").append(reminder).append(", still open)_");
         }
-        b.append('\n').append(text(v, "detail", ""));
+        b.append('\n').append(SafeText.chat(text(v, "detail", "")));
         b.append("\nOwner `").append(code(v, "owner")).append("` on `").append(code(v, "target")).append("` with `")
                 .append(code(v, "documentName")).append('`');
         if (!ended && v.get("sessionId") instanceof String) {
@@ -119,7 +166,7 @@ final class BlockKitMessage {
     }
 
     private static String code(Map<String, Object> v, String field) {
-        return v.get(field) instanceof String s ? s.replace('`', '\'') : "unknown";
+        return v.get(field) instanceof String s ? SafeText.chat(s) : "unknown";
     }
 
     private static String cut(String s, int max) {

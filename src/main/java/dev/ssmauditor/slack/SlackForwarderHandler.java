@@ -64,8 +64,14 @@ public final class SlackForwarderHandler implements RequestStreamHandler {
             } catch (IOException e) {
                 alert = null;
             }
+            if (alert != null && alert.get("AlarmName") instanceof String && alert.get("NewStateValue") instanceof String) {
+                // The auditor's own alarms (it is failing, its ledger is unreachable): Slack may be the only subscriber.
+                webhook.post(BlockKitMessage.fromAlarm(alert, json));
+                posted++;
+                continue;
+            }
             if (alert == null || !"ssm-session-auditor".equals(alert.get("source"))) {
-                // Not ours (an alarm notification, say): say so and move on rather than fail forever.
+                // Neither an alert nor an alarm: say so and move on rather than fail forever.
                 String id = sns == null ? null : JsonValues.text(sns.get("MessageId"));
                 log.warn("SNS message is not an ssm-session-auditor alert; not forwarded", Map.of("messageId", id == null ? "" : id));
                 continue;

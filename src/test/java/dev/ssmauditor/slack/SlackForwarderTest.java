@@ -23,6 +23,8 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -136,11 +138,43 @@ class SlackForwarderTest {
     }
 
     @Test
-    void messagesThatAreNotAlertsAreSkipped() throws Exception {
-        String alarm = "{\"Records\":[{\"Sns\":{\"MessageId\":\"m-1\",\"Message\":\"{\\\"AlarmName\\\":\\\"x\\\"}\"}}]}";
-        invoke(alarm.getBytes(StandardCharsets.UTF_8));
+    void messagesThatAreNeitherAlertsNorAlarmsAreSkipped() throws Exception {
+        String other = "{\"Records\":[{\"Sns\":{\"MessageId\":\"m-1\",\"Message\":\"{\\\"hello\\\":\\\"x\\\"}\"}}]}";
+        invoke(other.getBytes(StandardCharsets.UTF_8));
         assertThat(slack.getAllServeEvents()).isEmpty();
         assertThat(logs()).contains("not an ssm-session-auditor alert");
+    }
+
+    @Test
+    void theAuditorsAlarmsArePostedSoThatASlackOnlyTeamHearsOfThem() throws Exception {
+        // With the forwarder as the only subscriber, an alarm skipped here would reach nobody.
+        slack.stubFor(post(urlEqualTo(HOOK)).willReturn(aResponse().withStatus(200).withBody("ok")));
+        String alarm = JSON.writeValueAsString(Map.of("AlarmName", "ssm-auditor-LedgerErrorsAlarm-1A2B",
+                "AlarmDescription", "ssm-session-auditor could not use its alert ledger", "NewStateValue", "ALARM",
+                "NewStateReason", "Threshold Crossed: 1 datapoint [1.0] was >= 1.0", "AWSAccountId", "123456789012",
+                "Region", "EU (Ireland)", "StateChangeTime", "2026-11-30T12:05:00.000+0000"));
+        String event = JSON.writeValueAsString(Map.of("Records", List.of(Map.of("Sns", Map.of("MessageId", "m-2", "Message", alarm)))));
+
+        invoke(event.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(slack.findAll(postRequestedFor(urlEqualTo(HOOK)))).singleElement().satisfies(r -> {
+            JsonNode message = JSON.readTree(r.getBodyAsString());
+            assertThat(message.get("text").asText()).isEqualTo(":rotating_light: ALARM: ssm-auditor-LedgerErrorsAlarm-1A2B");
+            assertThat(message.at("/blocks/2/text/text").asText()).contains("could not use its alert ledger")
+                    .contains("Threshold Crossed: 1 datapoint [1.0] was &gt;= 1.0");
+        });
+    }
+
+    @Test
+    void chatMarkupInSessionFieldsIsEscaped() throws Exception {
+        String alert = "{\"source\":\"ssm-session-auditor\",\"severity\":\"HIGH\",\"violations\":[{\"sessionId\":\"s-1\","
+                + "\"rule\":\"unexpected-owner\",\"owner\":\"<!here>\",\"target\":\"i-0`x\","
+                + "\"detail\":\"<!channel> <https://x|Approve> & more\"}]}";
+        JsonNode message = JSON.readTree(BlockKitMessage.from(JsonValues.object(JsonValues.read(new JsonFactory(), alert)),
+                new JsonFactory()));
+        String section = message.at("/blocks/2/text/text").asText();
+        assertThat(section).contains("&lt;!channel&gt; &lt;https://x|Approve&gt; &amp; more").contains("`&lt;!here&gt;`")
+                .contains("`i-0'x`").doesNotContain("<!").doesNotContain("<https");
     }
 
     @Test
