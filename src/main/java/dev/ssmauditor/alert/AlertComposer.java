@@ -132,7 +132,7 @@ public final class AlertComposer {
                 jsonBody.body(findings, severity, objects, part, parts),
                 emailBody.body(findings, severity, blocks, part, parts),
                 chat,
-                severity, part, parts, pieces.size()), json.quotedSize(chat));
+                severity, part, parts, alerts), json.quotedSize(chat));
     }
 
     private record Piece(Alert alert, String object, String block, int cost) {

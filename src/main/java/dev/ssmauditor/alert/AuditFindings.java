@@ -10,11 +10,17 @@ import java.util.List;
  * @param region the region audited, or null when unknown
  * @param sessionsChecked active sessions checked
  * @param endedSessionsChecked sessions that started and ended since the last run, checked too
+ * @param mayRepeat the alert ledger could not be reached: these alerts may repeat earlier ones, and the messages say so
  */
 public record AuditFindings(String account, String region, Instant referenceTime, int sessionsChecked,
-                            int endedSessionsChecked, List<Alert> alerts) {
+                            int endedSessionsChecked, List<Alert> alerts, boolean mayRepeat) {
 
     public AuditFindings {
         alerts = List.copyOf(alerts);
+    }
+
+    public AuditFindings(String account, String region, Instant referenceTime, int sessionsChecked, int endedSessionsChecked,
+                         List<Alert> alerts) {
+        this(account, region, referenceTime, sessionsChecked, endedSessionsChecked, alerts, false);
     }
 }

@@ -40,7 +40,8 @@ final class ChatbotNotification {
         String partText = parts > 1 ? " - part " + part + " of " + parts : "";
         String title = cut(emoji(severity) + " " + count + where + partText, MAX_TITLE);
         String summary = cut(count + where + partText, MAX_SUMMARY);
-        String description = description(alerts);
+        String description = (findings.mayRepeat() ? "_The alert ledger could not be reached: this may repeat alerts already sent._\n" : "")
+                + description(alerts);
         List<String> nextSteps = nextSteps(alerts, findings.region());
         Set<String> sessions = new LinkedHashSet<>();
         Set<String> related = new LinkedHashSet<>();
@@ -113,7 +114,7 @@ final class ChatbotNotification {
         Violation v = a.violation();
         String state = a.ended() ? " _(already ended)_" : a.reminder() > 0 ? " _(reminder " + a.reminder() + ", still open)_" : "";
         return "• *" + v.rule().id() + "*" + state + " `" + code(v.session().sessionId()) + "` on `" + code(v.session().target())
-                + "` by `" + code(v.session().owner()) + "`: " + cut(v.detail(), 300);
+                + "` by `" + code(v.session().owner()) + "`: " + cut(SafeText.chat(v.detail()), 300);
     }
 
     private static List<String> nextSteps(List<Alert> alerts, String region) {
@@ -146,7 +147,7 @@ final class ChatbotNotification {
     }
 
     private static String code(String s) {
-        return s == null ? "unknown" : s.replace('`', '\'');
+        return s == null ? "unknown" : SafeText.chat(s);
     }
 
     private static String cut(String s, int max) {

@@ -22,7 +22,7 @@ final class EmailAlertBody {
             b.append(" (reminder ").append(a.reminder()).append(": still open)");
         }
         b.append('\n');
-        b.append("  ").append(v.detail()).append('\n');
+        b.append("  ").append(SafeText.line(v.detail())).append('\n');
         b.append("  Owner:    ").append(orUnknown(v.session().owner())).append('\n');
         b.append("  Target:   ").append(orUnknown(v.session().target())).append('\n');
         b.append("  Document: ").append(orUnknown(v.session().documentName())).append('\n');
@@ -63,6 +63,9 @@ final class EmailAlertBody {
             b.append(" (").append(findings.region()).append(')');
         }
         b.append(".\n");
+        if (findings.mayRepeat()) {
+            b.append("The alert ledger could not be reached: this message may repeat alerts already sent.\n");
+        }
         b.append("Checked ").append(findings.sessionsChecked()).append(" active sessions");
         if (findings.endedSessionsChecked() > 0) {
             b.append(" and ").append(findings.endedSessionsChecked()).append(" that ended since the last audit");
@@ -86,10 +89,10 @@ final class EmailAlertBody {
     }
 
     private static String oneLine(String s) {
-        return s.replace('\r', ' ').replace('\n', ' ');
+        return SafeText.line(s);
     }
 
     private static String orUnknown(String s) {
-        return s == null ? "(unknown)" : s;
+        return s == null ? "(unknown)" : SafeText.line(s);
     }
 }

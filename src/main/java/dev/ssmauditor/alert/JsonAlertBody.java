@@ -60,6 +60,7 @@ final class JsonAlertBody {
             g.writeNumberField("sessionsChecked", findings.sessionsChecked());
             g.writeNumberField("endedSessionsChecked", findings.endedSessionsChecked());
             g.writeNumberField("alertsInRun", findings.alerts().size());
+            g.writeBooleanField("mayRepeat", findings.mayRepeat());
             g.writeStringField("severity", severity.name());
             g.writeNumberField("part", part);
             g.writeNumberField("parts", parts);

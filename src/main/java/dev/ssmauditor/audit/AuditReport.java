@@ -18,13 +18,17 @@ import java.util.Map;
  * @param alerts the violations alerted in this run
  * @param alertMessages how many alert messages were composed
  * @param delivered true when they were published (false in dry runs and terminal runs)
- * @param watermarkBefore the state's coveredUntil before the run, or null without state
- * @param watermarkAfter the state's coveredUntil after the run, or null when it was not saved
+ * @param lastSweepBefore the last complete sweep the ledger held before the run, or null (none, or ignored)
+ * @param sweepSaved the last complete sweep recorded by this run, or null when it recorded none
+ * @param endedListedInFull false when time ran short while listing a backlog of ended sessions
+ * @param sweepProblem why the ledger's sweep record was ignored, or null
+ * @param markFailures alert keys published but not marked sent in the ledger
  * @param phaseMillis wall time of each step, in the order run
  */
 public record AuditReport(Instant referenceTime, int sessionsChecked, int endedSessionsChecked, int pages,
                           List<Violation> violations, List<Alert> alerts, int alertMessages, boolean delivered,
-                          Instant watermarkBefore, Instant watermarkAfter, Duration elapsed, Map<String, Long> phaseMillis) {
+                          Instant lastSweepBefore, Instant sweepSaved, boolean endedListedInFull, String sweepProblem,
+                          int markFailures, Duration elapsed, Map<String, Long> phaseMillis) {
 
     public AuditReport {
         violations = List.copyOf(violations);

@@ -5,6 +5,7 @@ import dev.ssmauditor.alert.AlertComposer;
 import dev.ssmauditor.alert.AlertMessage;
 import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.AuditFindings;
+import dev.ssmauditor.log.JsonLog;
 import dev.ssmauditor.policy.PolicyEvaluator;
 import dev.ssmauditor.policy.Session;
 import dev.ssmauditor.policy.Violation;
@@ -15,123 +16,308 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
- * One audit run: read the watermark, list active and recently ended sessions, evaluate them, alert what
- * began since the watermark, deliver, and only then move the watermark. Any failure propagates: a run
- * either delivers everything it selected or fails as a whole, and a failed run leaves the watermark where
- * it was, so the next run alerts what this one could not.
+ * One audit run: list active and recently ended sessions, evaluate them, claim the alerts in the ledger, publish
+ * what this run won, mark it sent, and record the sweep.
+ *
+ * <p>Failure rules. A publish that fails releases the claims of what was not published (the next run sends it)
+ * and fails the run. A ledger that cannot be reached does not stop alerts: the run publishes every violation it
+ * would otherwise have claimed, saying they may repeat, then fails so that the alarms fire. A failure to mark
+ * keys sent after SNS accepted them is logged and counted, but does not fail the run: a failed invocation would
+ * be retried by Lambda and publish everything again, while an unmarked key costs at most one duplicate, after
+ * its lease. Time is checked before every page, every batch of claims and every publish, with room for the
+ * longest call, so a run never dies half-way through a call without saying so.
  */
 public final class Auditor {
 
-    /** Without a watermark, ended sessions are looked for this far back. */
-    static final Duration FIRST_RUN_LOOKBACK = Duration.ofHours(1);
-    /** History reaches back the visibility lag further, where late-listed sessions may start. */
-    static final Duration HISTORY_OVERLAP = AlertSelector.VISIBILITY_LAG;
-    /** Below this much time left, a step is not started. */
-    static final Duration STEP_BUDGET = Duration.ofSeconds(5);
+    /** Claims are written in batches this big, with a deadline check before each. */
+    static final int CLAIM_BATCH = 25;
 
     private final SessionSource sessions;
     private final PolicyEvaluator evaluator;
-    private final String policyFingerprint;
-    private final AlertSelector selector;
+    private final AlertPlanner planner;
     private final AlertComposer composer;
     private final AlertPublisher publisher;
-    private final StateStore state;
+    private final AlertLedger ledger;
     private final Clock clock;
+    private final JsonLog log;
+    private final Duration stepBudget;
 
-    public Auditor(SessionSource sessions, PolicyEvaluator evaluator, String policyFingerprint, AlertSelector selector,
-                   AlertComposer composer, AlertPublisher publisher, StateStore state, Clock clock) {
+    /**
+     * @param stepBudget the time a step needs at least before it starts: the longest one call may take, with its
+     *                   retries, plus a margin, so that a run stopped for time can still log and release its claims
+     */
+    public Auditor(SessionSource sessions, PolicyEvaluator evaluator, AlertPlanner planner, AlertComposer composer,
+                   AlertPublisher publisher, AlertLedger ledger, Clock clock, JsonLog log, Duration stepBudget) {
         this.sessions = sessions;
         this.evaluator = evaluator;
-        this.policyFingerprint = policyFingerprint;
-        this.selector = selector;
+        this.planner = planner;
         this.composer = composer;
         this.publisher = publisher;
-        this.state = state;
+        this.ledger = ledger;
         this.clock = clock;
+        this.log = log;
+        this.stepBudget = stepBudget;
     }
 
     public AuditReport run(AuditRequest request) {
         Instant began = clock.instant();
         Phases phases = new Phases(clock);
         Instant t = request.referenceTime();
-        Optional<AuditState> before = state.load();
+        String account = request.account();
+        String region = request.region();
+
+        LedgerUnavailableException ledgerDown = null;
+        SweepMark mark = null;
+        try {
+            mark = ledger.lastSweep(account, region).orElse(null);
+        } catch (LedgerUnavailableException e) {
+            ledgerDown = e;
+        }
+        HistoryReach reach = HistoryReach.of(mark, t, began, evaluator.longestLimit());
+        if (reach.problem() != null) {
+            log.error("sweep record ignored", JsonLog.fields("account", account, "region", region, "problem", reach.problem(),
+                    "listingEndedFrom", reach.from().toString(), "fix", "nothing to do if it happens once; if it comes back, "
+                            + "check who writes to the alert ledger table (only the auditor's roles should)"));
+        }
         phases.end("loadState");
 
-        checkTime(request, "list active sessions");
-        SessionListing active = sessions.activeSessions();
+        SessionListing active = sessions.activeSessions(page -> require(request, stepBudget, "list active sessions, page " + page));
         phases.end("listActive");
-        // Ended sessions that matter started after the watermark, or were open at it and still within their limit
-        // then (they may have passed it before ending): InvokedAfter filters on the start.
-        Instant historyFrom = before.map(s -> s.coveredUntil().minus(evaluator.longestLimit()).minus(HISTORY_OVERLAP))
-                .orElse(t.minus(FIRST_RUN_LOOKBACK));
-        checkTime(request, "list ended sessions");
-        SessionListing ended = sessions.endedSessions(historyFrom);
+        EndedListing ended = listEnded(reach, request);
         phases.end("listEnded");
 
         List<Violation> activeViolations = evaluator.evaluate(active.sessions(), t);
         List<Violation> endedViolations = new ArrayList<>();
         Set<String> activeIds = new HashSet<>();
         active.sessions().forEach(s -> activeIds.add(s.sessionId()));
+        Set<String> endedIds = new HashSet<>();
         for (Session s : ended.sessions()) {
-            // Listed active first, then history: a session ending in between shows up in both.
-            if (s.sessionId() == null || !activeIds.contains(s.sessionId())) {
+            // Listed active first, then history: a session ending in between shows up in both (and windows overlap).
+            if (s.sessionId() == null || (!activeIds.contains(s.sessionId()) && endedIds.add(s.sessionId()))) {
                 endedViolations.addAll(evaluator.evaluateEnded(s));
             }
         }
+        Instant lastSweep = mark == null || reach.replace() ? null : mark.lastCompleteSweep();
+        boolean olderEvent = lastSweep != null && t.isBefore(lastSweep);
+        List<AlertPlanner.Candidate> candidates = planner.plan(activeViolations, endedViolations, account, region, t, olderEvent);
 
-        List<Alert> alerts = selector.select(activeViolations, endedViolations, before, t, policyFingerprint);
-        List<AlertMessage> messages = composer.compose(new AuditFindings(request.account(), request.region(), t,
-                active.sessions().size(), ended.sessions().size(), alerts));
-        phases.end("evaluate");
-        if (!messages.isEmpty()) {
-            checkTime(request, "publish " + messages.size() + " alert messages");
-            publisher.publish(messages);
+        LedgerClaim claim = new LedgerClaim(UUID.randomUUID().toString(), began, leaseUntil(request, began));
+        Set<AlertKey> claimed;
+        if (ledgerDown == null) {
+            try {
+                claimed = claim(candidates, claim, request);
+            } catch (LedgerUnavailableException e) {
+                ledgerDown = e;
+                claimed = allKeys(candidates);
+            }
+        } else {
+            claimed = allKeys(candidates);
         }
+        List<Alert> alerts = new ArrayList<>();
+        Map<Alert, List<AlertKey>> keysOf = new HashMap<>();
+        Set<AlertKey> won = claimed;
+        for (AlertPlanner.Candidate c : candidates) {
+            c.alert(won).ifPresent(a -> {
+                alerts.add(a);
+                keysOf.computeIfAbsent(a, x -> new ArrayList<>()).addAll(c.keys().stream().filter(won::contains).toList());
+            });
+        }
+        List<AlertMessage> messages = composer.compose(new AuditFindings(account, region, t, active.sessions().size(),
+                ended.sessions().size(), alerts, ledgerDown != null));
+        phases.end("evaluate");
+
+        publish(messages, keysOf, claim, request, ledgerDown != null);
         phases.end("publish");
+
+        int markFailures = 0;
+        if (ledgerDown == null && !messages.isEmpty()) {
+            markFailures = markSent(keysOf, claim);
+        }
+        Instant sweepSaved = null;
+        if (ledgerDown == null && ledger.persists()) {
+            sweepSaved = saveSweep(account, region, mark, reach, ended, t, olderEvent);
+        }
+        phases.end("saveState");
 
         List<Violation> all = new ArrayList<>(activeViolations);
         all.addAll(endedViolations);
-        Instant after = null;
-        if ((publisher.delivers() || messages.isEmpty()) && state.persists()) {
-            after = advance(before, t, all, request);
+        AuditReport report = new AuditReport(t, active.sessions().size(), ended.sessions().size(), active.pages() + ended.pages(),
+                all, alerts, messages.size(), publisher.delivers() && !messages.isEmpty(), lastSweep, sweepSaved,
+                ended.cursor() == null, reach.problem(), markFailures, Duration.between(began, clock.instant()), phases.millis());
+        if (ledgerDown != null) {
+            log.error("alert ledger unavailable; alerts published without it", JsonLog.fields("account", account, "region", region,
+                    "alerted", alerts.size(), "alertMessages", messages.size(), "error", ledgerDown.getMessage(),
+                    "consequence", "every current violation was published and said it may repeat; the invocation fails so "
+                            + "that the alarms fire"));
+            throw ledgerDown;
         }
-        phases.end("saveState");
-        return new AuditReport(t, active.sessions().size(), ended.sessions().size(), active.pages() + ended.pages(), all,
-                alerts, messages.size(), publisher.delivers() && !messages.isEmpty(),
-                before.map(AuditState::coveredUntil).orElse(null), after, Duration.between(began, clock.instant()),
-                phases.millis());
+        return report;
     }
 
-    /**
-     * Moves the watermark to T, never backwards, with the violations that began just before it; records the
-     * policy in force. Returns the new watermark.
-     */
-    private Instant advance(Optional<AuditState> before, Instant t, List<Violation> violations, AuditRequest request) {
-        boolean forward = before.isEmpty() || t.isAfter(before.get().coveredUntil());
-        boolean samePolicy = before.isPresent() && before.get().policyFingerprint().equals(policyFingerprint);
-        if (!forward && samePolicy) {
-            return before.get().coveredUntil(); // a retried or older event: nothing to record
+    /** Ended sessions window by window, stopping (with a cursor to go on from) when time runs short. */
+    private EndedListing listEnded(HistoryReach reach, AuditRequest request) {
+        List<Session> all = new ArrayList<>();
+        int pages = 0;
+        // Listing ended sessions leaves room for a claim batch, a publish and the marks after it.
+        Duration reserve = stepBudget.multipliedBy(2);
+        for (HistoryReach.Window w : reach.windows()) {
+            SessionListing listing = sessions.endedSessions(w.from(), w.before(), page -> hasTime(request, reserve));
+            all.addAll(listing.sessions());
+            pages += listing.pages();
+            if (!listing.complete()) {
+                log.warn("ended sessions not all listed in time; the next run goes on from here", JsonLog.fields(
+                        "account", request.account(), "region", request.region(), "cursor", w.from().toString(),
+                        "listedFrom", reach.from().toString(), "endedSessionsListed", all.size()));
+                return new EndedListing(all, pages, w.from());
+            }
         }
-        AuditState next = forward
-                ? new AuditState(t, policyFingerprint, AlertSelector.recentKeys(violations, t))
-                : new AuditState(before.get().coveredUntil(), policyFingerprint, before.get().recentlyAlerted());
-        checkTime(request, "save the watermark");
-        state.save(next);
-        return next.coveredUntil();
+        return new EndedListing(all, pages, null);
     }
 
-    private static void checkTime(AuditRequest request, String step) {
+    private record EndedListing(List<Session> sessions, int pages, Instant cursor) {
+    }
+
+    private Set<AlertKey> claim(List<AlertPlanner.Candidate> candidates, LedgerClaim claim, AuditRequest request) {
+        List<AlertKey> keys = new ArrayList<>(allKeys(candidates));
+        Set<AlertKey> won = new LinkedHashSet<>();
+        for (int i = 0; i < keys.size(); i += CLAIM_BATCH) {
+            if (!hasTime(request, stepBudget)) {
+                release(won, claim);
+                throw new AuditDeadlineException(left(request) + " ms left before the function times out, with " + (keys.size() - i)
+                        + " alert keys still to claim; released the claims made, nothing was published. " + FIX);
+            }
+            won.addAll(ledger.claim(keys.subList(i, Math.min(keys.size(), i + CLAIM_BATCH)), claim));
+        }
+        return won;
+    }
+
+    private static Set<AlertKey> allKeys(List<AlertPlanner.Candidate> candidates) {
+        Set<AlertKey> keys = new LinkedHashSet<>();
+        candidates.forEach(c -> keys.addAll(c.keys()));
+        return keys;
+    }
+
+    /** Publishes message by message; on failure, marks what went out, releases the rest, and fails. */
+    private void publish(List<AlertMessage> messages, Map<Alert, List<AlertKey>> keysOf, LedgerClaim claim, AuditRequest request,
+                         boolean withoutLedger) {
+        for (int i = 0; i < messages.size(); i++) {
+            RuntimeException failure = null;
+            if (!hasTime(request, stepBudget)) {
+                failure = new AuditDeadlineException(left(request) + " ms left before the function times out; not publishing "
+                        + (messages.size() - i) + " of " + messages.size() + " alert messages. Their claims were released, so "
+                        + "the next run sends them. " + FIX);
+            } else {
+                try {
+                    publisher.publish(List.of(messages.get(i)));
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+            }
+            if (failure != null) {
+                if (!withoutLedger) {
+                    markSent(keysOf(messages.subList(0, i), keysOf), claim);
+                    release(keysOf(messages.subList(i, messages.size()), keysOf), claim);
+                }
+                throw failure;
+            }
+        }
+    }
+
+    private static Map<Alert, List<AlertKey>> keysOf(List<AlertMessage> messages, Map<Alert, List<AlertKey>> keysOf) {
+        Map<Alert, List<AlertKey>> subset = new HashMap<>();
+        messages.forEach(m -> m.alerts().forEach(a -> subset.put(a, keysOf.getOrDefault(a, List.of()))));
+        return subset;
+    }
+
+    private int markSent(Map<Alert, List<AlertKey>> keysOf, LedgerClaim claim) {
+        Set<AlertKey> keys = new LinkedHashSet<>();
+        keysOf.values().forEach(keys::addAll);
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        try {
+            ledger.markSent(keys, claim);
+            return 0;
+        } catch (RuntimeException e) {
+            log.error("alert ledger: published alerts not marked sent", JsonLog.fields("keys", keys.size(), "error",
+                    e.getMessage(), "consequence", "SNS accepted them; once their claims expire (" + claim.leaseUntil()
+                            + ") a later run may send them once more. The invocation does not fail, so Lambda does not "
+                            + "publish the whole run again"));
+            return keys.size();
+        }
+    }
+
+    private void release(Map<Alert, List<AlertKey>> keysOf, LedgerClaim claim) {
+        Set<AlertKey> keys = new LinkedHashSet<>();
+        keysOf.values().forEach(keys::addAll);
+        release(keys, claim);
+    }
+
+    private void release(Set<AlertKey> keys, LedgerClaim claim) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try {
+            ledger.release(keys, claim);
+        } catch (RuntimeException e) {
+            log.error("alert ledger: claims not released", JsonLog.fields("keys", keys.size(), "error", e.getMessage(),
+                    "consequence", "they are sent by the first run after their lease ends at " + claim.leaseUntil()));
+        }
+    }
+
+    /** Records the sweep: complete (moves the last complete sweep, never backwards) or where the backlog stopped. */
+    private Instant saveSweep(String account, String region, SweepMark before, HistoryReach reach, EndedListing ended, Instant t,
+                              boolean olderEvent) {
+        SweepMark next;
+        if (ended.cursor() != null) {
+            next = new SweepMark(before == null || reach.replace() ? null : before.lastCompleteSweep(), ended.cursor());
+        } else if (olderEvent && before != null && before.endedCursor() == null) {
+            return null; // an older event, complete: the newer sweep already stands
+        } else {
+            next = new SweepMark(olderEvent ? before.lastCompleteSweep() : t, null);
+        }
+        try {
+            ledger.saveSweep(account, region, next, reach.replace());
+            return next.endedCursor() == null ? next.lastCompleteSweep() : null;
+        } catch (RuntimeException e) {
+            log.error("alert ledger: sweep not recorded", JsonLog.fields("error", e.getMessage(), "consequence",
+                    "the next run lists ended sessions from further back; nothing is lost"));
+            return null;
+        }
+    }
+
+    private Instant leaseUntil(AuditRequest request, Instant now) {
         long left = request.deadline().remainingMillis();
-        if (left < STEP_BUDGET.toMillis()) {
-            throw new AuditDeadlineException("only " + left + " ms left before the function times out; not starting to "
-                    + step + ". Nothing was reported as complete: raise the function timeout (Timeout parameter) "
-                    + "or look for slow SSM/SNS calls in the logs");
+        // A claim outlives its run only if the run died: then it is free when the invocation would have timed out.
+        Duration lease = left == Long.MAX_VALUE ? Duration.ofMinutes(5) : Duration.ofMillis(left).plusSeconds(5);
+        return now.plus(lease);
+    }
+
+    private static final String FIX = "Raise the function timeout (Timeout parameter) or look for slow SSM, SNS or DynamoDB "
+            + "calls in the logs.";
+
+    private static long left(AuditRequest request) {
+        return request.deadline().remainingMillis();
+    }
+
+    private static boolean hasTime(AuditRequest request, Duration needed) {
+        return request.deadline().remainingMillis() >= needed.toMillis();
+    }
+
+    private static boolean require(AuditRequest request, Duration needed, String step) {
+        if (!hasTime(request, needed)) {
+            throw new AuditDeadlineException("only " + left(request) + " ms left before the function times out; not starting to "
+                    + step + ". Nothing was published as if the audit were complete. " + FIX);
         }
+        return true;
     }
 }

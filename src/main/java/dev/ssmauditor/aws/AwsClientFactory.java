@@ -8,6 +8,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -17,7 +18,7 @@ import java.util.Map;
 
 /**
  * Builds the SDK clients once per execution environment. Endpoints and credentials are left to the
- * SDK's standard configuration ({@code AWS_ENDPOINT_URL_SSM}, {@code AWS_ENDPOINT_URL_SNS}, the default
+ * SDK's standard configuration ({@code AWS_ENDPOINT_URL_SSM}, {@code AWS_ENDPOINT_URL_SNS}, {@code AWS_ENDPOINT_URL_DYNAMODB}, the default
  * credentials chain, which SnapStart's container credentials need); only the region is read directly
  * when {@code AWS_REGION} is set, which saves the region chain's file and metadata look-ups.
  */
@@ -64,6 +65,10 @@ public final class AwsClientFactory {
 
     public SnsClient sns() {
         return SnsClient.builder().region(region).httpClient(http).overrideConfiguration(overrides()).build();
+    }
+
+    public DynamoDbClient dynamoDb() {
+        return DynamoDbClient.builder().region(region).httpClient(http).overrideConfiguration(overrides()).build();
     }
 
     public SecretsManagerClient secretsManager() {

@@ -5,22 +5,24 @@ import dev.ssmauditor.alert.AlertComposer;
 import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.PrintingAlertPublisher;
 import dev.ssmauditor.alert.SnsAlertPublisher;
-import dev.ssmauditor.audit.AlertSelector;
+import dev.ssmauditor.audit.AlertLedger;
+import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.AuditReport;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Auditor;
-import dev.ssmauditor.audit.StateStore;
 import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.config.AuditorConfig;
 import dev.ssmauditor.config.ConfigException;
 import dev.ssmauditor.config.ConfigLoader;
 import dev.ssmauditor.config.Settings;
 import dev.ssmauditor.policy.PolicyEvaluator;
-import dev.ssmauditor.policy.PolicyFingerprint;
+import dev.ssmauditor.log.JsonLog;
+import dev.ssmauditor.log.LogLevel;
 import dev.ssmauditor.sessions.SessionSource;
 import dev.ssmauditor.sessions.SnapshotSessionSource;
 import dev.ssmauditor.sessions.SsmSessionSource;
 
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,8 +96,10 @@ public final class AuditCli {
         Instant at = arguments.at() != null ? arguments.at() : clock.instant();
         String region = clients == null ? null : clients.region().id();
 
-        AuditReport report = new Auditor(sessions, new PolicyEvaluator(config.policy()), PolicyFingerprint.of(config.policy()),
-                new AlertSelector(Duration.ZERO), composer, publisher, StateStore.NONE, clock)
+        // A terminal run keeps no ledger: it reports every current violation, and its log lines go nowhere.
+        JsonLog quiet = new JsonLog(new PrintStream(OutputStream.nullOutputStream()), LogLevel.FATAL, json);
+        AuditReport report = new Auditor(sessions, new PolicyEvaluator(config.policy()), new AlertPlanner(Duration.ZERO), composer,
+                publisher, AlertLedger.NONE, clock, quiet, Duration.ZERO)
                 .run(new AuditRequest(at, null, region));
 
         err.println("Checked " + report.sessionsChecked() + " active sessions at " + at + " from "

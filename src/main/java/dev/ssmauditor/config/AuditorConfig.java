@@ -8,10 +8,10 @@ import java.time.Duration;
  * Everything an audit needs to know from its environment, validated.
  *
  * @param alertTopicArn where alerts go; null only in a dry run without a topic
- * @param dryRun evaluate and log alerts, publish nothing, leave the watermark alone
+ * @param dryRun evaluate and log alerts, publish nothing, write nothing to the ledger
  * @param remindEvery how often a violation still open is alerted again; zero for never
- * @param stateParameter the SSM parameter holding the watermark; null for none (every run alerts everything)
+ * @param stateTable the DynamoDB table of the alert ledger; null for none (every run alerts everything)
  */
 public record AuditorConfig(String alertTopicArn, boolean dryRun, Policy policy, Duration remindEvery,
-                            String stateParameter) {
+                            String stateTable) {
 }

@@ -1,6 +1,7 @@
 package dev.ssmauditor.config;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.ssmauditor.policy.DurationLimit;
 import dev.ssmauditor.policy.PatternList;
 import dev.ssmauditor.policy.Policy;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
-    private static final Pattern STATE_PARAMETER_NAME = Pattern.compile("[A-Za-z0-9_.\\-/]{1,1011}");
+    private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{3,255}");
     private static final Pattern TOPIC_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}");
 
     public AuditorConfig load(Map<String, String> env) {
@@ -28,11 +29,11 @@ public final class ConfigLoader {
         String topicArn = topicArn(env.get(Settings.ALERT_TOPIC_ARN), dryRun, problems);
         Policy policy = policy(env, problems);
         Duration remindEvery = remindEvery(env.get(Settings.REMIND_EVERY_MINUTES), problems);
-        String stateParameter = stateParameter(env.get(Settings.STATE_PARAMETER), problems);
+        String stateTable = stateTable(env.get(Settings.STATE_TABLE), problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AuditorConfig(topicArn, dryRun, policy, remindEvery, stateParameter);
+        return new AuditorConfig(topicArn, dryRun, policy, remindEvery, stateTable);
     }
 
     private static boolean dryRun(String value, List<String> problems) {
@@ -83,14 +84,14 @@ public final class ConfigLoader {
         return Duration.ZERO;
     }
 
-    private static String stateParameter(String value, List<String> problems) {
+    private static String stateTable(String value, List<String> problems) {
         if (value == null || value.isBlank()) {
             return null;
         }
         String name = value.trim();
-        if (!STATE_PARAMETER_NAME.matcher(name).matches()) {
-            problems.add(Settings.STATE_PARAMETER + ": '" + name + "' is not an SSM parameter name; use letters, digits "
-                    + "and . - _ / (at most 1011 characters), e.g. /ssm-session-auditor/state");
+        if (!TABLE_NAME.matcher(name).matches()) {
+            problems.add(Settings.STATE_TABLE + ": '" + name + "' is not a DynamoDB table name; use 3 to 255 letters, digits "
+                    + "and . - _ (the template sets it to the alert ledger table it creates), or leave it unset to keep no ledger");
         }
         return name;
     }
@@ -105,7 +106,10 @@ public final class ConfigLoader {
         String json = env.get(Settings.POLICY);
         PolicyDocumentParser.PolicyDocument doc = null;
         if (json != null && !json.isBlank()) {
-            doc = new PolicyDocumentParser(new JsonFactory()).parse(json, problems);
+            // A key given twice would otherwise silently take its last value ("allowedOwners": [] at the end switches the
+            // check off): the policy must fail closed, so duplicates are an error.
+            doc = new PolicyDocumentParser(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+                    .parse(json, problems);
         }
         if (!problems.isEmpty()) {
             return null;

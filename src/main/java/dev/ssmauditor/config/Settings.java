@@ -12,7 +12,7 @@ public final class Settings {
     public static final String ALLOWED_DOCUMENTS = "ALLOWED_DOCUMENTS";
     public static final String POLICY = "POLICY";
     public static final String REMIND_EVERY_MINUTES = "REMIND_EVERY_MINUTES";
-    public static final String STATE_PARAMETER = "STATE_PARAMETER";
+    public static final String STATE_TABLE = "STATE_TABLE";
 
     private Settings() {
     }

@@ -7,11 +7,12 @@ import dev.ssmauditor.alert.AlertComposer;
 import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.PrintingAlertPublisher;
 import dev.ssmauditor.alert.SnsAlertPublisher;
-import dev.ssmauditor.audit.AlertSelector;
+import dev.ssmauditor.audit.AlertLedger;
+import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.AuditReport;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Auditor;
-import dev.ssmauditor.audit.StateStore;
+import dev.ssmauditor.audit.LedgerUnavailableException;
 import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
@@ -22,9 +23,8 @@ import dev.ssmauditor.log.LogLevel;
 import dev.ssmauditor.policy.PatternList;
 import dev.ssmauditor.policy.Policy;
 import dev.ssmauditor.policy.PolicyEvaluator;
-import dev.ssmauditor.policy.PolicyFingerprint;
 import dev.ssmauditor.sessions.SsmSessionSource;
-import dev.ssmauditor.state.SsmParameterStateStore;
+import dev.ssmauditor.state.DynamoDbAlertLedger;
 import org.crac.Core;
 import org.crac.Resource;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -36,6 +36,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -93,18 +94,23 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
                 : new SnsAlertPublisher(clients::sns, config.alertTopicArn(), composer.envelope());
         AlertPublisher publisher = config.dryRun()
                 ? new PrintingAlertPublisher(out, PrintingAlertPublisher.Format.JSON) : snsPublisher;
-        StateStore state = StateStore.NONE;
-        if (config.stateParameter() == null) {
-            log.warn("STATE_PARAMETER is not set: every run alerts every current violation", Map.of());
+        AlertLedger ledger = AlertLedger.NONE;
+        if (config.stateTable() == null) {
+            log.warn("STATE_TABLE is not set: no alert ledger, every run alerts every current violation", Map.of());
         } else {
-            state = new SsmParameterStateStore(ssm, config.stateParameter(), json, log);
+            ledger = new DynamoDbAlertLedger(clients.dynamoDb(), config.stateTable());
         }
         if (config.dryRun()) {
-            state = StateStore.readOnly(state);
+            ledger = AlertLedger.readOnly(ledger);
         }
         this.auditor = new Auditor(new SsmSessionSource(ssm), new PolicyEvaluator(config.policy()),
-                PolicyFingerprint.of(config.policy()), new AlertSelector(config.remindEvery()), composer, publisher, state, clock);
+                new AlertPlanner(config.remindEvery()), composer, publisher, ledger, clock, log, stepBudget(retry));
         Core.getGlobalContext().register(this);
+    }
+
+    /** The time a step needs before it starts: one call with all its retries, and room to log and release claims. */
+    static Duration stepBudget(RetryPolicy retry) {
+        return retry.callTimeout().plusSeconds(3);
     }
 
     /** SnapStart: warm the audit path before the snapshot is taken. */
@@ -124,8 +130,8 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
     }
 
     /**
-     * One audit of a canned session through every piece the real one uses (SSM and SNS clients, signing,
-     * marshalling, rules, alert bodies, state), over {@link PrimingHttpClient}. Returns the canned calls made.
+     * One audit of a canned session through every piece the real one uses (SSM, SNS and DynamoDB clients, signing,
+     * marshalling, rules, alert bodies, the ledger), over {@link PrimingHttpClient}. Returns the canned calls made.
      */
     int prime() {
         PrimingHttpClient canned = new PrimingHttpClient();
@@ -137,16 +143,16 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         Policy p = config.policy();
         Policy priming = new Policy(p.maxSessionMinutes(), p.durationLimits(), PatternList.of("arn:aws:iam::*:user/not-priming"),
                 p.allowedTargets(), p.deniedTargets(), p.allowedDocuments(), p.severities());
-        new Auditor(new SsmSessionSource(ssm), new PolicyEvaluator(priming), PolicyFingerprint.of(priming),
-                new AlertSelector(config.remindEvery()), composer,
+        new Auditor(new SsmSessionSource(ssm), new PolicyEvaluator(priming), new AlertPlanner(config.remindEvery()), composer,
                 new SnsAlertPublisher(clients.sns(), "arn:aws:sns:" + region + ":000000000000:priming", composer.envelope()),
-                new SsmParameterStateStore(ssm, "priming", json, quiet), clock)
+                new DynamoDbAlertLedger(clients.dynamoDb(), "priming"), clock, quiet, stepBudget(retry))
                 .run(new AuditRequest(clock.instant(), "000000000000", region));
         return canned.calls();
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        log.requestId(context == null ? null : context.getAwsRequestId());
         EventTime time = EventTime.of(input.readAllBytes(), json, clock);
         if (time.ignored() != null) {
             log.warn("event time ignored; auditing at the clock", JsonLog.fields("reason", time.ignored(), "referenceTime",
@@ -161,7 +167,8 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
             fields.put("error", e.getClass().getSimpleName());
             fields.put("cause", String.valueOf(e.getMessage()));
             fields.put("auditSucceeded", 0);
-            log.error("audit failed", metrics.declare(fields, Map.of("auditSucceeded", "Count"), Map.of(), clock.instant()));
+            fields.put("ledgerErrors", e instanceof LedgerUnavailableException ? 1 : 0);
+            log.error("audit failed", metrics.declare(fields, AuditSummary.FAILURE_METRICS, Map.of(), clock.instant()));
             throw e;
         }
         Map<String, Object> summary = AuditSummary.fields(report, config.dryRun(), time.ignored());

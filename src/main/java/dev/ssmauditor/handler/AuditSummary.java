@@ -24,7 +24,12 @@ final class AuditSummary {
             "alerted", "Count",
             "alertsPublished", "Count",
             "durationMs", "Milliseconds",
-            "auditSucceeded", "Count");
+            "auditSucceeded", "Count",
+            "sweepRecordIgnored", "Count",
+            "endedBacklog", "Count",
+            "ledgerErrors", "Count");
+    /** The failure line's metrics: the run failed, and whether the ledger was the cause. */
+    static final Map<String, String> FAILURE_METRICS = units("auditSucceeded", "Count", "ledgerErrors", "Count");
     static final Map<String, String> BREAKDOWN_METRICS = Map.of("violations", "Count");
 
     /** One metrics line: fields and the dimensions (beyond Function) they are counted under. */
@@ -74,8 +79,11 @@ final class AuditSummary {
         f.put("alerted", report.alerts().size());
         f.put("alertMessages", report.alertMessages());
         f.put("alertsPublished", report.delivered() ? report.alertMessages() : 0);
-        f.put("watermarkBefore", report.watermarkBefore() == null ? null : report.watermarkBefore().toString());
-        f.put("watermarkAfter", report.watermarkAfter() == null ? null : report.watermarkAfter().toString());
+        f.put("lastSweepBefore", report.lastSweepBefore() == null ? null : report.lastSweepBefore().toString());
+        f.put("sweepSaved", report.sweepSaved() == null ? null : report.sweepSaved().toString());
+        f.put("sweepRecordIgnored", report.sweepProblem() == null ? 0 : 1);
+        f.put("endedBacklog", report.endedListedInFull() ? 0 : 1);
+        f.put("ledgerErrors", report.markFailures() > 0 ? 1 : 0);
         f.put("dryRun", dryRun);
         f.put("durationMs", report.elapsed().toMillis());
         Map<String, Object> phases = new LinkedHashMap<>();

@@ -23,8 +23,8 @@ final class PrimingHttpClient implements SdkHttpClient {
             + "\"Target\":\"i-0123456789abcdef0\",\"Status\":\"Connected\",\"StartDate\":1.7645E9,"
             + "\"DocumentName\":\"SSM-SessionManagerRunShell\",\"Owner\":\"arn:aws:iam::000000000000:user/priming\","
             + "\"Reason\":\"priming\",\"OutputUrl\":{}}]}";
-    private static final String PARAMETER = "{\"Parameter\":{\"Name\":\"priming\",\"Type\":\"String\",\"Value\":\"{}\",\"Version\":1}}";
-    private static final String PUT_PARAMETER = "{\"Version\":2,\"Tier\":\"Standard\"}";
+    private static final String BATCH_GET = "{\"Responses\":{},\"UnprocessedKeys\":{}}";
+    private static final String BATCH_WRITE = "{\"UnprocessedItems\":{}}";
     private static final String PUBLISH = "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult>"
             + "<MessageId>00000000-0000-0000-0000-000000000000</MessageId></PublishResult><ResponseMetadata>"
             + "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></PublishResponse>";
@@ -42,10 +42,10 @@ final class PrimingHttpClient implements SdkHttpClient {
         String type = "application/x-amz-json-1.1";
         if (target.endsWith(".DescribeSessions")) {
             body = SESSION_PAGE;
-        } else if (target.endsWith(".GetParameter")) {
-            body = PARAMETER;
-        } else if (target.endsWith(".PutParameter")) {
-            body = PUT_PARAMETER;
+        } else if (target.startsWith("DynamoDB_")) {
+            // The ledger: no sweep yet, no key known, every claim and write accepted.
+            type = "application/x-amz-json-1.0";
+            body = target.endsWith(".BatchGetItem") ? BATCH_GET : target.endsWith(".BatchWriteItem") ? BATCH_WRITE : "{}";
         } else {
             body = PUBLISH;
             type = "text/xml";

@@ -20,6 +20,7 @@ public final class JsonLog {
     private final PrintStream out;
     private final LogLevel threshold;
     private final JsonFactory json;
+    private volatile String requestId;
 
     public JsonLog(PrintStream out, LogLevel threshold, JsonFactory json) {
         this.out = out;
@@ -34,6 +35,14 @@ public final class JsonLog {
             fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
         }
         return fields;
+    }
+
+    /**
+     * The Lambda request id every line carries from now on (one invocation at a time runs in an execution
+     * environment), so that an operator can pick one run's lines out of a log stream; null for none.
+     */
+    public void requestId(String id) {
+        this.requestId = id;
     }
 
     public boolean enabled(LogLevel level) {
@@ -61,6 +70,10 @@ public final class JsonLog {
             g.writeStartObject();
             g.writeStringField("level", level.name());
             g.writeStringField("message", message);
+            String id = requestId;
+            if (id != null) {
+                g.writeStringField("requestId", id);
+            }
             writeFields(g, fields);
             g.writeEndObject();
         } catch (IOException e) {

@@ -2,12 +2,22 @@ package dev.ssmauditor.sessions;
 
 import java.time.Instant;
 
-/** Where sessions come from: SSM itself, or a saved snapshot. Both methods throw rather than return a partial list. */
+/**
+ * Where sessions come from: SSM itself, or a saved snapshot. A listing is partial only when its
+ * {@link PageGate} stopped it (and then says so); any failure throws rather than return a partial list.
+ */
 public interface SessionSource {
 
     /** Every active session (connected or disconnected). */
-    SessionListing activeSessions();
+    SessionListing activeSessions(PageGate gate);
 
-    /** Every session that started at or after {@code since} and is already over. */
-    SessionListing endedSessions(Instant since);
+    /**
+     * Every session already over that started at or after {@code from} and, when {@code before} is not null,
+     * before {@code before}.
+     */
+    SessionListing endedSessions(Instant from, Instant before, PageGate gate);
+
+    default SessionListing activeSessions() {
+        return activeSessions(PageGate.ALWAYS);
+    }
 }

@@ -31,7 +31,7 @@ public final class SnapshotSessionSource implements SessionSource {
     }
 
     @Override
-    public SessionListing activeSessions() {
+    public SessionListing activeSessions(PageGate gate) {
         Object root;
         try {
             root = JsonValues.read(json, Files.readString(file, StandardCharsets.UTF_8));
@@ -53,7 +53,7 @@ public final class SnapshotSessionSource implements SessionSource {
 
     /** A snapshot is a picture of the active sessions only. */
     @Override
-    public SessionListing endedSessions(Instant since) {
+    public SessionListing endedSessions(Instant from, Instant before, PageGate gate) {
         return new SessionListing(List.of(), 0);
     }
 

@@ -31,23 +31,34 @@ public final class SsmSessionSource implements SessionSource {
     }
 
     @Override
-    public SessionListing activeSessions() {
-        return list(SessionState.ACTIVE, List.of());
+    public SessionListing activeSessions(PageGate gate) {
+        return list(SessionState.ACTIVE, List.of(), gate);
     }
 
     @Override
-    public SessionListing endedSessions(Instant since) {
-        // InvokedAfter takes a date-time without fractions, e.g. 2018-08-29T00:00:00Z.
-        String after = since.truncatedTo(ChronoUnit.SECONDS).toString();
-        return list(SessionState.HISTORY, List.of(SessionFilter.builder().key(SessionFilterKey.INVOKED_AFTER).value(after).build()));
+    public SessionListing endedSessions(Instant from, Instant before, PageGate gate) {
+        // The filters take date-times without fractions, e.g. 2018-08-29T00:00:00Z; InvokedAfter is rounded down and
+        // InvokedBefore up, so that neighbouring windows overlap by a second rather than leave one out.
+        List<SessionFilter> filters = new ArrayList<>(2);
+        filters.add(SessionFilter.builder().key(SessionFilterKey.INVOKED_AFTER)
+                .value(from.truncatedTo(ChronoUnit.SECONDS).toString()).build());
+        if (before != null) {
+            Instant up = before.truncatedTo(ChronoUnit.SECONDS);
+            filters.add(SessionFilter.builder().key(SessionFilterKey.INVOKED_BEFORE)
+                    .value((up.equals(before) ? up : up.plusSeconds(1)).toString()).build());
+        }
+        return list(SessionState.HISTORY, filters, gate);
     }
 
-    private SessionListing list(SessionState state, List<SessionFilter> filters) {
+    private SessionListing list(SessionState state, List<SessionFilter> filters, PageGate gate) {
         List<Session> sessions = new ArrayList<>();
         Set<String> seenTokens = new HashSet<>();
         String token = null;
         int pages = 0;
         do {
+            if (!gate.mayFetch(pages + 1)) {
+                return new SessionListing(sessions, pages, false);
+            }
             DescribeSessionsResponse page = ssm.describeSessions(DescribeSessionsRequest.builder()
                     .state(state)
                     .maxResults(PAGE_SIZE)

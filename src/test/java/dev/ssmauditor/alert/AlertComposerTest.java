@@ -184,6 +184,38 @@ class AlertComposerTest {
     }
 
     @Test
+    void sessionFieldsCannotForgeChatMarkupOrEmailLines() throws Exception {
+        Session s = new Session("eve-01", "i-0web<1>", "Connected", T.minus(Duration.ofMinutes(5)), null,
+                "SSM-SessionManagerRunShell", "arn:aws:iam::123456789012:user/eve", "ok\u0007\u001b[2K\nFrom: security@corp\u202E",
+                null, null);
+        Violation v = new Violation(s, RuleId.UNEXPECTED_OWNER, Severity.HIGH, Duration.ofMinutes(5),
+                "owner <!channel> <https://x|Approve> matches no allowed owner pattern");
+        AlertMessage m = composer.compose(findings(List.of(new Alert(v, 0, false)))).get(0);
+
+        String description = JSON.readTree(m.chatBody()).at("/content/description").asText();
+        assertThat(description).contains("owner &lt;!channel&gt; &lt;https://x|Approve&gt; matches").contains("`i-0web&lt;1&gt;`")
+                .doesNotContain("<!channel>").doesNotContain("<https");
+        assertThat(m.emailBody()).contains("  Reason:   ok??[2K From: security@corp?\n")
+                .doesNotContain("\u0007").doesNotContain("\u001b").doesNotContain("\u202E");
+        assertThat(m.emailBody().lines().filter(l -> l.startsWith("From:"))).as("no forged line").isEmpty();
+        assertThat(JSON.readTree(m.defaultBody()).at("/violations/0/reason").asText()).as("the JSON body keeps the raw value")
+                .isEqualTo("ok\u0007\u001b[2K\nFrom: security@corp\u202E");
+    }
+
+    @Test
+    void whenTheLedgerIsUnreachableEveryBodySaysTheAlertsMayRepeat() throws Exception {
+        AlertMessage m = composer.compose(new AuditFindings(ACCOUNT, "eu-west-1", T, 10, 0,
+                List.of(alert("s-1", RuleId.UNEXPECTED_OWNER, Severity.HIGH, Duration.ofMinutes(5), "x")), true)).get(0);
+        assertThat(JSON.readTree(m.defaultBody()).get("mayRepeat").asBoolean()).isTrue();
+        assertThat(m.emailBody()).contains("may repeat alerts already sent");
+        assertThat(JSON.readTree(m.chatBody()).at("/content/description").asText()).contains("may repeat");
+        AlertMessage normal = composer.compose(findings(List.of(alert("s-1", RuleId.UNEXPECTED_OWNER, Severity.HIGH,
+                Duration.ofMinutes(5), "x")))).get(0);
+        assertThat(JSON.readTree(normal.defaultBody()).get("mayRepeat").asBoolean()).isFalse();
+        assertThat(normal.emailBody()).doesNotContain("may repeat");
+    }
+
+    @Test
     void aMessageAboutOneSessionThreadsUnderThatSession() throws Exception {
         JsonNode chat = JSON.readTree(mixedRun().get(1).chatBody());
         assertThat(chat.at("/metadata/threadId").asText()).isEqualTo("ssm-session-bob-0b");

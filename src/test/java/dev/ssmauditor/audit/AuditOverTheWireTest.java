@@ -11,7 +11,8 @@ import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.policy.PatternList;
 import dev.ssmauditor.policy.Policy;
 import dev.ssmauditor.policy.PolicyEvaluator;
-import dev.ssmauditor.policy.PolicyFingerprint;
+import dev.ssmauditor.log.JsonLog;
+import dev.ssmauditor.log.LogLevel;
 import dev.ssmauditor.sessions.SsmSessionSource;
 import dev.ssmauditor.testing.FakeSsm;
 import dev.ssmauditor.testing.LocalAws;
@@ -97,8 +98,8 @@ class AuditOverTheWireTest {
                 PatternList.of(SHELL), Map.of());
         AlertComposer composer = new AlertComposer(new JsonFactory());
         Auditor auditor = new Auditor(new SsmSessionSource(clients.ssm()), new PolicyEvaluator(policy),
-                PolicyFingerprint.of(policy), new AlertSelector(Duration.ZERO), composer,
-                new SnsAlertPublisher(clients.sns(), TOPIC, composer.envelope()), StateStore.NONE, Clock.systemUTC());
+                new AlertPlanner(Duration.ZERO), composer, new SnsAlertPublisher(clients.sns(), TOPIC, composer.envelope()),
+                AlertLedger.NONE, Clock.systemUTC(), new JsonLog(System.out, LogLevel.WARN, new JsonFactory()), Duration.ZERO);
         return auditor.run(new AuditRequest(T, "123456789012", "eu-west-1"));
     }
 

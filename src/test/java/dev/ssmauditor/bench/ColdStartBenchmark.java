@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.api.client.AWSLambda;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ssmauditor.testing.FakeSsm;
 import dev.ssmauditor.testing.LocalAws;
+import dev.ssmauditor.testing.LocalDynamoDb;
 
 import java.io.File;
 import java.io.IOException;
@@ -31,7 +32,8 @@ import java.util.zip.ZipOutputStream;
  * Cold start and footprint of the built function, run as Lambda runs it: a fresh JVM per run with the
  * java21 runtime's flags, the real Lambda runtime interface client (aws-lambda-java-runtime-interface-client)
  * talking to a local Runtime API, the function's code in a {@code sam build} layout (classes + lib/), and
- * local SSM and SNS endpoints holding 1,000 active sessions (5 pages) with a few violations. The floor is a
+ * local SSM and SNS endpoints holding 1,000 active sessions (5 pages) with a few violations, and the alert ledger in
+ * dynalite (a DynamoDB-compatible engine, as in the tests). The floor is a
  * trivial handler through the same runtime client in the same run; results are reported as ratios to it.
  *
  * <p>Run with {@code mvn -Pbench -DskipTests verify} (see the README, "Performance").
@@ -48,15 +50,14 @@ public final class ColdStartBenchmark {
             "-Xshare:auto", "-XX:MaxHeapSize=445645k", "-XX:MaxRAM=536870912", "-Djava.net.preferIPv4Stack=true");
     static final Instant T = Instant.parse("2026-11-30T12:00:00Z");
     static final String ADMIN = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b/";
-    static final String STATE = "/ssm-session-auditor/audit-state";
 
     record Run(double wallMs, double initMs, double cpuMs, double rssMib) {
     }
 
     /**
-     * @param alerting true: the watermark is reset before each run, so each run alerts and publishes (the first cold
-     *                 start of a new deployment); false: the watermark is kept, so runs after the first find nothing
-     *                 new and publish nothing (the steady state, most cold starts)
+     * @param alerting true: each run gets an empty ledger table, so it alerts and publishes (the first cold start of
+     *                 a new deployment); false: the ledger is kept, so runs after the first find nothing new and publish
+     *                 nothing (the steady state, most cold starts)
      */
     record Variant(String name, String handler, Path layout, long bytes, long zipBytes, boolean alerting) {
         Variant steady() {
@@ -68,6 +69,9 @@ public final class ColdStartBenchmark {
     private final int runs;
     private final String javaCommand;
     private final LocalAws aws = new LocalAws();
+    private LocalDynamoDb.Engine dynamo;
+    private String table;
+    private int tables;
     private final List<String> report = new ArrayList<>();
     private Path baseline;
     private String baselineName;
@@ -99,6 +103,7 @@ public final class ColdStartBenchmark {
 
     void run(List<String> variantNames) throws Exception {
         aws.beforeEach(null);
+        dynamo = LocalDynamoDb.Engine.start();
         try {
             List<Path> runtimeJars = Files.readAllLines(target.resolve("runtime-classpath.txt")).stream()
                     .flatMap(line -> Arrays.stream(line.split(File.pathSeparator)))
@@ -149,7 +154,7 @@ public final class ColdStartBenchmark {
                 results.get("floor").add(cold(floor));
                 for (Variant v : variants.values()) {
                     if (!v.alerting()) {
-                        cold(v); // a run that sets the watermark: the measured one after it has nothing new
+                        cold(v); // a run that fills the ledger: the measured one after it has nothing new
                     }
                     results.get(v.name()).add(cold(v));
                 }
@@ -164,7 +169,14 @@ public final class ColdStartBenchmark {
             Files.writeString(target.resolve("bench-report.md"), String.join("\n", report) + "\n");
         } finally {
             aws.afterEach(null);
+            dynamo.close();
         }
+    }
+
+    /** An empty ledger table: the next run alerts as a first run does. */
+    private void newLedger() {
+        table = "ledger-" + (++tables);
+        dynamo.createTable(table);
     }
 
     private void row(Variant v, List<Run> runs, double floorWall) {
@@ -177,10 +189,15 @@ public final class ColdStartBenchmark {
 
     /** The sessions the fake SSM serves: {@code total} active, {@code strangers} of them breaking the owner rule. */
     private void sessions(int total, int strangers) {
+        sessions(total, strangers, "");
+    }
+
+    /** ... with the strangers' session ids prefixed, so that each prefix makes new violations. */
+    private void sessions(int total, int strangers, String strangerPrefix) {
         List<ObjectNode> sessions = new ArrayList<>();
         for (int i = 0; i < total; i++) {
             String owner = i < strangers ? "arn:aws:iam::123456789012:user/stranger" + i : ADMIN + "user" + i;
-            sessions.add(FakeSsm.session("user" + i + "-0a1b2c3d4e5f6a7b8", String.format("i-0a1b2c3d4e%07d", i), owner,
+            sessions.add(FakeSsm.session((i < strangers ? strangerPrefix : "") + "user" + i + "-0a1b2c3d4e5f6a7b8", String.format("i-0a1b2c3d4e%07d", i), owner,
                     "SSM-SessionManagerRunShell", T.minusSeconds(600 + i)));
         }
         aws.ssm().setActive(sessions);
@@ -202,7 +219,8 @@ public final class ColdStartBenchmark {
         env.put("AWS_LAMBDA_LOG_FORMAT", "JSON");
         env.put("AWS_LAMBDA_LOG_LEVEL", "INFO");
         env.put("ALERT_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:ssm-session-alerts");
-        env.put("STATE_PARAMETER", STATE);
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.url());
+        env.put("STATE_TABLE", table);
         env.put("MAX_SESSION_MINUTES", "480");
         env.put("ALLOWED_OWNERS", ADMIN + "*,arn:aws:sts::123456789012:assumed-role/BreakGlass/*");
         env.put("DENIED_TARGETS", "i-0pci*");
@@ -237,8 +255,8 @@ public final class ColdStartBenchmark {
 
     /** One cold invocation in a fresh JVM: launch to response posted. */
     private Run cold(Variant v) {
-        if (v.alerting() || aws.ssm().parameter(STATE) == null) {
-            aws.ssm().putParameter(STATE, "{}");
+        if (v.alerting() || table == null) {
+            newLedger();
         }
         try (RuntimeApi api = new RuntimeApi()) {
             CompletableFuture<Run> result = new CompletableFuture<>();
@@ -269,7 +287,8 @@ public final class ColdStartBenchmark {
 
     /** Warm invocations over {@code total} sessions in one JVM: the function process's CPU per audit. */
     private void warm(Variant v, int total, int measured) throws Exception {
-        sessions(total, 10);
+        newLedger();
+        sessions(total, 10, "warm0-");
         int warmUp = 20;
         List<Double> cpu = new ArrayList<>();
         List<Double> wall = new ArrayList<>();
@@ -280,7 +299,7 @@ public final class ColdStartBenchmark {
             api.onAnswer(a -> {
                 synchronized (marks) {
                     marks.add(new long[] {ProcStats.cpuNanos(process[0].pid()), a.nanoTime()});
-                    aws.ssm().putParameter(STATE, "{}");
+                    sessions(total, 10, "warm" + marks.size() + "-"); // ten new violations for the next run
                     if (a.error()) {
                         done.completeExceptionally(new IllegalStateException(a.body()));
                     } else if (marks.size() == warmUp + measured + 1) {
@@ -290,7 +309,6 @@ public final class ColdStartBenchmark {
                     }
                 }
             });
-            aws.ssm().putParameter(STATE, "{}");
             api.enqueue(event(T));
             process[0] = start(v, api, "warm");
             try {
@@ -303,7 +321,7 @@ public final class ColdStartBenchmark {
                 wall.add((marks.get(i)[1] - marks.get(i - 1)[1]) / 1e6);
             }
         }
-        line(String.format(Locale.ROOT, "Warm audit of %,d sessions (%d pages, 10 violations), %d invocations after %d warm-ups: "
+        line(String.format(Locale.ROOT, "Warm audit of %,d sessions (%d pages, 10 new violations each, claimed, published and marked), %d invocations after %d warm-ups: "
                         + "function process CPU median %.1f ms (min %.1f, max %.1f); wall median %.1f ms, including the local endpoints",
                 total, total / 200, measured, warmUp, medianOf(cpu), cpu.stream().min(Double::compare).orElseThrow(),
                 cpu.stream().max(Double::compare).orElseThrow(), medianOf(wall)));

@@ -163,6 +163,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aKeyGivenTwiceInThePolicyIsAnErrorNotASilentSwitchOff() {
+        // The last value would win: an empty list at the end switches the owner check off without a word.
+        assertThat(problem("POLICY", "{\"allowedOwners\": [\"arn:aws:sts::*:assumed-role/Admin/*\"], \"allowedOwners\": []}"))
+                .contains("POLICY").contains("gives a key twice").contains("'allowedOwners'");
+        assertThat(problem("POLICY", "{\"severities\": {\"long-running\": \"LOW\", \"long-running\": \"HIGH\"}}"))
+                .contains("'long-running'");
+    }
+
+    @Test
+    void theLedgerTableIsANameOrUnset() {
+        assertThat(load().stateTable()).isNull();
+        assertThat(load("STATE_TABLE", " ssm-auditor-AlertLedger-1A2B3C ").stateTable()).isEqualTo("ssm-auditor-AlertLedger-1A2B3C");
+        assertThat(problem("STATE_TABLE", "/ssm-session-auditor/audit-state")).contains("STATE_TABLE")
+                .contains("is not a DynamoDB table name");
+    }
+
+    @Test
     void allProblemsAreReportedTogether() {
         ConfigException e = (ConfigException) org.assertj.core.api.Assertions.catchThrowable(() ->
                 new ConfigLoader().load(Map.of("MAX_SESSION_MINUTES", "x", "DRY_RUN", "maybe", "POLICY", "{\"a\":1}")));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ssmauditor.testing.FakeContext;
 import dev.ssmauditor.testing.FakeSsm;
 import dev.ssmauditor.testing.LocalAws;
+import dev.ssmauditor.testing.LocalDynamoDb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,21 +27,22 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A simulated morning, through the real handler and SDK clients against local SSM (DescribeSessions,
- * GetParameter, PutParameter) and SNS: 21 scheduled runs five minutes apart, sessions starting, crossing
- * their limit, coming and going between runs and ending, a policy change, a run whose publish fails, a retried
- * event and an out-of-order older event. The expected alerts are written out by hand, run by run.
+ * A simulated morning, through the real handler and SDK clients against local SSM (DescribeSessions), SNS and
+ * the alert ledger in a real DynamoDB-compatible engine: 21 scheduled runs five minutes apart, sessions starting,
+ * crossing their limit, coming and going between runs and ending, a policy change, a run whose publish fails, a
+ * retried event and an out-of-order older event. The expected alerts are written out by hand, run by run.
  */
 class AlertTimelineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant START = Instant.parse("2026-11-30T12:00:00Z");
     private static final String TOPIC = "arn:aws:sns:eu-west-1:123456789012:ssm-session-alerts";
-    private static final String STATE = "/ssm-session-auditor/audit-state";
     private static final String ADMIN = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b/";
 
     @RegisterExtension
     final LocalAws aws = new LocalAws();
+    @RegisterExtension
+    final LocalDynamoDb dynamo = new LocalDynamoDb();
 
     private final Map<String, ObjectNode> active = new LinkedHashMap<>();
     private final List<ObjectNode> history = new ArrayList<>();
@@ -53,7 +55,7 @@ class AlertTimelineTest {
     private AuditHandler handler(int maxSessionMinutes) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("ALERT_TOPIC_ARN", TOPIC);
-        env.put("STATE_PARAMETER", STATE);
+        env.put("STATE_TABLE", dynamo.table());
         env.put("ALLOWED_OWNERS", ADMIN + "*");
         env.put("MAX_SESSION_MINUTES", Integer.toString(maxSessionMinutes));
         env.put("REMIND_EVERY_MINUTES", "60");
@@ -102,21 +104,21 @@ class AlertTimelineTest {
         return alerts;
     }
 
-    private Instant watermark() throws Exception {
-        String value = aws.ssm().parameter(STATE);
-        JsonNode state = JSON.readTree(value);
-        return state.has("coveredUntil") ? Instant.parse(state.get("coveredUntil").asText()) : null;
+    /** The last complete sweep the ledger holds for the account and region. */
+    private Instant lastSweep() {
+        var item = dynamo.items().get("sweep#123456789012#eu-west-1");
+        return item == null || !item.containsKey("lastCompleteSweepMs") ? null
+                : Instant.ofEpochMilli(Long.parseLong(item.get("lastCompleteSweepMs").n()));
     }
 
     @Test
-    void eachViolationOnceRemindersOnTimeNothingLostWatermarkNeverBack() throws Exception {
-        aws.ssm().putParameter(STATE, "{}"); // as the template creates it
+    void eachViolationOnceRemindersOnTimeNothingLostSweepNeverBack() throws Exception {
         aws.sns().acceptPublishes();
         AuditHandler hourLimit = handler(60);
         start("alice-01", ADMIN + "alice", "11:50");
 
         assertThat(run(hourLimit, "12:00")).isEmpty();
-        assertThat(watermark()).isEqualTo(at("12:00"));
+        assertThat(lastSweep()).isEqualTo(at("12:00"));
 
         start("mallory-02", "arn:aws:iam::123456789012:user/mallory", "12:02");
         assertThat(run(hourLimit, "12:05")).containsExactly("mallory-02 unexpected-owner r0");
@@ -129,9 +131,10 @@ class AlertTimelineTest {
         assertThat(run(hourLimit, "12:20")).isEmpty();
         assertThat(run(hourLimit, "12:25")).isEmpty();
 
-        // A deployment lowers the limit to 45 minutes: every current violation is alerted once more.
+        // A deployment lowers the limit to 45 minutes: what is newly violating is alerted as it comes, and mallory's
+        // unexpected-owner violation, alerted already, is not alerted again.
         AuditHandler limit45 = handler(45);
-        assertThat(run(limit45, "12:30")).containsExactly("mallory-02 unexpected-owner r0");
+        assertThat(run(limit45, "12:30")).isEmpty();
         // alice reaches 45 minutes at 12:35, which is allowed; she is past it from then on.
         assertThat(run(limit45, "12:35")).isEmpty();
 
@@ -140,7 +143,7 @@ class AlertTimelineTest {
         aws.sns().failPublishes(500, "InternalError");
         assertThat(run(limit45, "12:40")).as("alice and bob, undelivered").isEmpty();
         assertThat(failures).containsExactly("12:40 InternalErrorException");
-        assertThat(watermark()).as("a failed run does not move the watermark").isEqualTo(at("12:35"));
+        assertThat(lastSweep()).as("a failed run records no sweep").isEqualTo(at("12:35"));
         assertThat(aws.sns().publishes().size()).as("the SDK tried three times").isGreaterThanOrEqualTo(3);
         // ...and the next run delivers it.
         aws.sns().acceptPublishes();
@@ -164,31 +167,29 @@ class AlertTimelineTest {
         assertThat(run(limit45, "13:35")).isEmpty();
         // bob's reminder is due 12:37 + 60 min, alice's just after 12:35 + 60 min
         assertThat(run(limit45, "13:40")).containsExactly("bob-04 unexpected-owner r1", "alice-01 long-running r1");
-        assertThat(watermark()).isEqualTo(at("13:40"));
+        assertThat(lastSweep()).isEqualTo(at("13:40"));
 
-        // An old event arrives late: it sends nothing and does not move the watermark back.
+        // An old event arrives late: it sends nothing (no earlier reminder either) and does not move the sweep back.
         assertThat(run(limit45, "12:20")).isEmpty();
-        assertThat(watermark()).isEqualTo(at("13:40"));
+        assertThat(lastSweep()).isEqualTo(at("13:40"));
         assertThat(failures).hasSize(1);
     }
 
     @Test
     void aRunThatFailedEntirelyIsCoveredByTheNext() throws Exception {
-        aws.ssm().putParameter(STATE, "{\"coveredUntil\":\"2026-11-30T12:00:00Z\",\"policyFingerprint\":\"other\"}");
         aws.sns().acceptPublishes();
         AuditHandler handler = handler(60);
-        assertThat(run(handler, "12:00")).isEmpty(); // adopts this policy's fingerprint
+        assertThat(run(handler, "12:00")).isEmpty();
         start("eve-05", "arn:aws:iam::123456789012:user/eve", "12:03");
 
         // The 12:05 run never happens (say, SSM throttled it to death); the 12:10 run still alerts eve.
         assertThat(run(handler, "12:10")).containsExactly("eve-05 unexpected-owner r0");
-        assertThat(watermark()).isEqualTo(at("12:10"));
+        assertThat(lastSweep()).isEqualTo(at("12:10"));
         assertThat(Duration.between(at("12:00"), at("12:10"))).isEqualTo(Duration.ofMinutes(10));
     }
 
     @Test
     void aSessionListedLateIsAlertedOnceAndOneListedInTimeIsNotAlertedAgain() {
-        aws.ssm().putParameter(STATE, "{}");
         aws.sns().acceptPublishes();
         AuditHandler handler = handler(60);
         start("seen-07", "arn:aws:iam::123456789012:user/seen", "11:59");
@@ -198,11 +199,16 @@ class AlertTimelineTest {
         start("late-08", "arn:aws:iam::123456789012:user/late", "11:58");
         assertThat(run(handler, "12:05")).containsExactly("late-08 unexpected-owner r0");
         assertThat(run(handler, "12:10")).isEmpty();
+
+        // Listed 45 minutes late: a watermark could not alert it (it began long before the last run); the ledger does,
+        // once.
+        start("later-10", "arn:aws:iam::123456789012:user/later", "11:30");
+        assertThat(run(handler, "12:15")).containsExactly("later-10 unexpected-owner r0");
+        assertThat(run(handler, "12:20")).isEmpty();
     }
 
     @Test
     void aSessionThatPassedItsLimitAndEndedBetweenRunsIsReported() {
-        aws.ssm().putParameter(STATE, "{}");
         aws.sns().acceptPublishes();
         AuditHandler handler = handler(60);
         start("long-09", ADMIN + "dana", "11:01");

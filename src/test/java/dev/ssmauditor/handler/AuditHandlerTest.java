@@ -11,6 +11,7 @@ import dev.ssmauditor.config.ConfigException;
 import dev.ssmauditor.testing.FakeContext;
 import dev.ssmauditor.testing.FakeSsm;
 import dev.ssmauditor.testing.LocalAws;
+import dev.ssmauditor.testing.LocalDynamoDb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,6 +43,8 @@ class AuditHandlerTest {
 
     @RegisterExtension
     final LocalAws aws = new LocalAws();
+    @RegisterExtension
+    final LocalDynamoDb dynamo = new LocalDynamoDb();
 
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final Clock clock = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
@@ -86,8 +89,10 @@ class AuditHandlerTest {
         twoSessionsOneStranger();
         aws.sns().acceptPublishes();
         FakeContext context = new FakeContext();
+        AuditHandler handler = handler(env());
+        logBytes.reset(); // start-up lines belong to no request
 
-        JsonNode summary = invoke(handler(env()), Files.readAllBytes(EVENT), context);
+        JsonNode summary = invoke(handler, Files.readAllBytes(EVENT), context);
 
         assertThat(summary.get("referenceTime").asText()).isEqualTo("2026-11-30T12:00:00Z");
         assertThat(summary.get("sessionsChecked").asInt()).isEqualTo(2);
@@ -106,6 +111,8 @@ class AuditHandlerTest {
         assertThat(body.get("violations").get(0).get("durationMinutes").asInt()).isEqualTo(5);
         assertThat(envelope.get("email").asText()).contains("mallory-02").doesNotContain("alice-01");
         assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"level\":\"INFO\",\"message\":\"audit complete\"");
+        assertThat(logBytes.toString(StandardCharsets.UTF_8).lines()).as("every line carries the request id")
+                .isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"requestId\":\"0f0e0d0c-test\""));
     }
 
     @Test
@@ -171,13 +178,13 @@ class AuditHandlerTest {
     }
 
     @Test
-    void aDryRunReportsNoNewWatermark() throws Exception {
-        aws.ssm().setActive(List.of()); // nothing to alert: the case where the watermark would move
-        aws.ssm().putParameter("/x/state", "{}");
-        JsonNode summary = invoke(handler(env("DRY_RUN", "true", "STATE_PARAMETER", "/x/state")), Files.readAllBytes(EVENT),
+    void aDryRunWritesNothingToTheLedger() throws Exception {
+        twoSessionsOneStranger();
+        JsonNode summary = invoke(handler(env("DRY_RUN", "true", "STATE_TABLE", dynamo.table())), Files.readAllBytes(EVENT),
                 new FakeContext());
-        assertThat(summary.get("watermarkAfter").isNull()).isTrue();
-        assertThat(aws.ssm().parameter("/x/state")).isEqualTo("{}");
+        assertThat(summary.get("alerted").asInt()).as("it says what it would alert").isEqualTo(1);
+        assertThat(summary.get("sweepSaved").isNull()).isTrue();
+        assertThat(dynamo.items()).isEmpty();
     }
 
     @Test
@@ -200,6 +207,20 @@ class AuditHandlerTest {
         assertThat(aws.sns().publishRequests()).isEmpty();
         assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"message\":\"audit failed\"")
                 .contains("\"auditSucceeded\":0");
+    }
+
+    @Test
+    void aStepIsNotStartedWithoutTimeForItsLongestCall() {
+        // One call may take 20 s with its retries: with 10 s left, a listing started now could be killed by the Lambda
+        // timeout half-way, with no "audit failed" line. It is not started.
+        twoSessionsOneStranger();
+        aws.sns().acceptPublishes();
+        AuditHandler handler = handler(env());
+
+        assertThatThrownBy(() -> invoke(handler, Files.readAllBytes(EVENT), new FakeContext(10_000)))
+                .isInstanceOf(AuditDeadlineException.class);
+        assertThat(aws.ssm().describeSessionsRequests()).isEmpty();
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"message\":\"audit failed\"");
     }
 
     @Test
@@ -240,11 +261,11 @@ class AuditHandlerTest {
 
         assertThatThrownBy(() -> invoke(handler, Files.readAllBytes(EVENT), new FakeContext()));
         String logs = logBytes.toString(StandardCharsets.UTF_8);
-        assertThat(logs).contains("{\"level\":\"WARN\",\"message\":\"AWS call attempt failed\",\"service\":\"Ssm\","
+        assertThat(logs).contains("{\"level\":\"WARN\",\"message\":\"AWS call attempt failed\",\"requestId\":\"0f0e0d0c-test\",\"service\":\"Ssm\","
                         + "\"operation\":\"DescribeSessions\",\"attempt\":1,\"status\":400")
-                .contains("{\"level\":\"WARN\",\"message\":\"retrying AWS call\",\"service\":\"Ssm\","
+                .contains("{\"level\":\"WARN\",\"message\":\"retrying AWS call\",\"requestId\":\"0f0e0d0c-test\",\"service\":\"Ssm\","
                         + "\"operation\":\"DescribeSessions\",\"attempt\":2}")
-                .contains("{\"level\":\"ERROR\",\"message\":\"AWS call failed\",\"service\":\"Ssm\","
+                .contains("{\"level\":\"ERROR\",\"message\":\"AWS call failed\",\"requestId\":\"0f0e0d0c-test\",\"service\":\"Ssm\","
                         + "\"operation\":\"DescribeSessions\",\"attempt\":2,\"error\":\"ThrottlingException\"");
     }
 
@@ -259,14 +280,16 @@ class AuditHandlerTest {
 
     @Test
     void primingForASnapshotRunsAWholeAuditWithoutCallingAws() {
-        AuditHandler handler = handler(env("STATE_PARAMETER", "/x/state"));
+        AuditHandler handler = handler(env("STATE_TABLE", dynamo.table()));
 
         handler.beforeCheckpoint(null);
 
         assertThat(aws.ssmServer().getAllServeEvents()).as("no call reached SSM").isEmpty();
         assertThat(aws.snsServer().getAllServeEvents()).as("no call reached SNS").isEmpty();
-        assertThat(handler.prime()).as("state, active page, history page, a HIGH and a MEDIUM publish, save state").isEqualTo(6);
-        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"message\":\"primed for snapshot\",\"cannedCalls\":6");
+        assertThat(dynamo.items()).as("nothing reached the ledger").isEmpty();
+        assertThat(handler.prime()).as("sweep record, active page, history page, one read and two claims, a HIGH and a "
+                + "MEDIUM publish, one write marking both sent, the sweep saved").isEqualTo(10);
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"message\":\"primed for snapshot\",\"cannedCalls\":10");
     }
 
     @Test

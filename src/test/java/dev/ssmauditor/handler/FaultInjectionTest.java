@@ -7,6 +7,7 @@ import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.testing.FakeContext;
 import dev.ssmauditor.testing.FakeSsm;
 import dev.ssmauditor.testing.LocalAws;
+import dev.ssmauditor.testing.LocalDynamoDb;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The real handler and SDK clients against local SSM and SNS endpoints that throttle, fail, reset and
- * delay a share of the calls. Each scenario plays scheduled runs five minutes apart, two new violating
+ * delay a share of the calls, with the alert ledger in a real DynamoDB-compatible engine. Each scenario plays scheduled runs five minutes apart, two new violating
  * sessions per run among 250, with Lambda's two retries of a failed event; then one run with the faults
  * gone, as the next schedule would. It counts what was delivered and what was lost, and prints the table
  * (also written to target/fault-report.md). Backoff delays are shortened (same strategy, same attempts and
@@ -44,7 +45,6 @@ class FaultInjectionTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant START = Instant.parse("2026-11-30T12:00:00Z");
-    private static final String STATE = "/ssm-session-auditor/audit-state";
     private static final String ADMIN = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b/";
     private static final RetryPolicy FAST = new RetryPolicy(RetryPolicy.LAMBDA.maxAttempts(), Duration.ofMillis(1),
             Duration.ofMillis(20), Duration.ofMillis(5), Duration.ofMillis(50), RetryPolicy.LAMBDA.attemptTimeout(),
@@ -54,6 +54,8 @@ class FaultInjectionTest {
 
     @RegisterExtension
     final LocalAws aws = new LocalAws();
+    @RegisterExtension
+    final LocalDynamoDb dynamo = new LocalDynamoDb();
 
     record Outcome(String scenario, int runs, int completed, int invocations, int failedEvents, int expected, int delivered,
                    int lost, int falseSuccesses, int duplicates, int faultsInjected) {
@@ -65,10 +67,9 @@ class FaultInjectionTest {
     }
 
     private Outcome play(String scenario, int runs, Consumer<LocalAws> faults) throws IOException {
-        aws.ssm().putParameter(STATE, "{}");
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("ALERT_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:ssm-session-alerts");
-        env.put("STATE_PARAMETER", STATE);
+        env.put("STATE_TABLE", dynamo.table());
         env.put("ALLOWED_OWNERS", ADMIN + "*");
         AuditHandler handler = new AuditHandler(env, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 Clock.fixed(START.plus(Duration.ofDays(1)), ZoneOffset.UTC), FAST); // later than every event

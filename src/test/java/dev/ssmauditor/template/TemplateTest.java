@@ -70,11 +70,11 @@ class TemplateTest {
     }
 
     @Test
-    void theFunctionRunsJava21WithOneConcurrentAudit() {
+    void theFunctionRunsJava21WithoutAConcurrencyLimitTheLedgerMakesNeedless() {
         Map<String, Object> fn = properties("AuditFunction");
         assertThat(fn.get("Runtime")).isEqualTo("java21");
         assertThat(fn.get("Handler")).isEqualTo("dev.ssmauditor.handler.AuditHandler::handleRequest");
-        assertThat(fn.get("ReservedConcurrentExecutions")).isEqualTo(1);
+        assertThat(fn).doesNotContainKey("ReservedConcurrentExecutions");
         Map<String, Object> schedule = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) fn.get("Events"))
                 .get("Audit")).get("Properties");
         assertThat(schedule.get("Schedule")).isEqualTo(Map.of("Ref", "ScheduleExpression"));
@@ -163,12 +163,81 @@ class TemplateTest {
     }
 
     @Test
-    void theFunctionMayTouchOnlyItsOwnStateParameter() {
-        List<Object> policies = (List<Object>) properties("AuditFunction").get("Policies");
-        assertThat(policies).anySatisfy(p -> assertThat(p.toString())
-                .contains("ssm:GetParameter").contains("ssm:PutParameter")
-                .contains("parameter/${AWS::StackName}/audit-state"));
-        assertThat(properties("AuditState").get("Name")).isEqualTo(Map.of("Fn::Sub", "/${AWS::StackName}/audit-state"));
+    void theLedgerIsAnEncryptedOnDemandTableWithTtlKeptOnDeleteThatOnlyTheAuditorWrites() {
+        Map<String, Object> table = resource("AlertLedger");
+        assertThat(table.get("Type")).isEqualTo("AWS::DynamoDB::Table");
+        assertThat(table.get("DeletionPolicy")).isEqualTo("Retain");
+        assertThat(table.get("UpdateReplacePolicy")).isEqualTo("Retain");
+        Map<String, Object> props = properties("AlertLedger");
+        assertThat(props.get("BillingMode")).isEqualTo("PAY_PER_REQUEST");
+        assertThat(props.get("KeySchema")).isEqualTo(List.of(Map.of("AttributeName", "pk", "KeyType", "HASH")));
+        assertThat(props.get("TimeToLiveSpecification")).isEqualTo(Map.of("AttributeName", "expiresAt", "Enabled", true));
+        assertThat(props.get("SSESpecification")).isEqualTo(Map.of("SSEEnabled", true));
+        assertThat(props).doesNotContainKey("TableName");
+        List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) props
+                .get("ResourcePolicy")).get("PolicyDocument")).get("Statement");
+        Object role = Map.of("Fn::GetAtt", List.of("AuditFunctionRole", "Arn"));
+        assertThat(statements).anySatisfy(st -> {
+            assertThat(st.get("Effect")).isEqualTo("Allow");
+            assertThat(st.get("Principal")).isEqualTo(Map.of("AWS", role));
+            assertThat((List<String>) st.get("Action")).allSatisfy(a -> assertThat(a).startsWith("dynamodb:").doesNotContain("*"))
+                    .doesNotContain("dynamodb:Scan", "dynamodb:Query", "dynamodb:DeleteTable");
+        });
+        assertThat(statements).anySatisfy(st -> {
+            assertThat(st.get("Effect")).isEqualTo("Deny");
+            assertThat(st.get("Principal")).isEqualTo("*");
+            assertThat((List<String>) st.get("Action")).contains("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete");
+            assertThat(st.get("Condition")).isEqualTo(Map.of("ArnNotEquals", Map.of("aws:PrincipalArn", role)));
+        });
+        assertThat(resource("AuditLogGroup").get("DeletionPolicy")).isEqualTo("Retain");
+        assertThat(resource("AuditLogGroup").get("UpdateReplacePolicy")).isEqualTo("Retain");
+        assertThat(((Map<String, Object>) ((Map<String, Object>) properties("AuditFunction").get("Environment")).get("Variables"))
+                .get("STATE_TABLE")).isEqualTo(Map.of("Ref", "AlertLedger"));
+    }
+
+    @Test
+    void onlyTheFunctionAndCloudWatchMayPublishAndNoSubscriptionLeavesTheAccount() {
+        List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) properties("AlertTopicPolicy")
+                .get("PolicyDocument")).get("Statement");
+        assertThat(statements).filteredOn(st -> "Allow".equals(st.get("Effect")))
+                .filteredOn(st -> String.valueOf(st.get("Action")).contains("sns:Publish"))
+                .singleElement().satisfies(st -> assertThat(st.get("Principal")).isEqualTo(Map.of("Service", "cloudwatch.amazonaws.com")));
+        assertThat(statements).anySatisfy(st -> {
+            assertThat(st.get("Effect")).isEqualTo("Deny");
+            assertThat(st.get("Action")).isEqualTo("sns:Publish");
+            assertThat(st.get("Condition")).isEqualTo(Map.of(
+                    "ArnNotEquals", Map.of("aws:PrincipalArn", Map.of("Fn::GetAtt", List.of("AuditFunctionRole", "Arn"))),
+                    "StringNotEquals", Map.of("aws:PrincipalServiceName", "cloudwatch.amazonaws.com")));
+        });
+        assertThat(statements).anySatisfy(st -> {
+            assertThat(st.get("Effect")).isEqualTo("Deny");
+            assertThat(st.get("Action")).isEqualTo("sns:Subscribe");
+            Map<String, Object> condition = (Map<String, Object>) st.get("Condition");
+            assertThat((List<String>) ((Map<String, Object>) condition.get("StringEquals")).get("sns:Protocol"))
+                    .contains("http", "https", "sqs", "lambda", "sms");
+            assertThat(String.valueOf(condition.get("StringNotLike"))).contains("${AWS::AccountId}")
+                    .contains("https://global.sns-api.chatbot.amazonaws.com");
+        });
+    }
+
+    @Test
+    void theSlackForwarderAlsoReceivesTheAlarms() {
+        Map<String, Object> events = (Map<String, Object>) properties("SlackForwarderFunction").get("Events");
+        Map<String, Object> filter = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) events.get("Alerts"))
+                .get("Properties")).get("FilterPolicy");
+        assertThat((List<Object>) filter.get("$or")).contains(Map.of("severity", List.of(Map.of("exists", false))));
+    }
+
+    @Test
+    void theLedgerAlarmsNotifyTheTopic() {
+        for (String alarm : List.of("SweepRecordIgnoredAlarm", "LedgerErrorsAlarm")) {
+            Map<String, Object> props = properties(alarm);
+            assertThat(props.get("Namespace")).isEqualTo("SsmSessionAuditor");
+            assertThat(props.get("AlarmActions")).isEqualTo(List.of(Map.of("Ref", "AlertTopic")));
+        }
+        assertThat(properties("SweepRecordIgnoredAlarm").get("MetricName")).isEqualTo("sweepRecordIgnored");
+        assertThat(properties("LedgerErrorsAlarm").get("MetricName")).isEqualTo("ledgerErrors");
     }
 
     @Test

@@ -15,8 +15,6 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -28,8 +26,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 
 /**
  * An SSM endpoint speaking the JSON 1.1 protocol on a WireMock server, backed by a small model:
- * {@code DescribeSessions} (Active and History, the {@code InvokedAfter} filter, pages of {@code MaxResults}
- * with {@code NextToken}s page-2, page-3, ...), {@code GetParameter} and {@code PutParameter}. Tests change the
+ * {@code DescribeSessions} (Active and History, the {@code InvokedAfter}
+ * and {@code InvokedBefore} filters, pages of {@code MaxResults} with {@code NextToken}s page-2, page-3, ...). Tests change the
  * model between runs; fixed answers for odd cases can be stubbed on top with {@link #page}.
  */
 public final class FakeSsm extends FakeEndpoint {
@@ -40,8 +38,6 @@ public final class FakeSsm extends FakeEndpoint {
 
     private final List<ObjectNode> active = new CopyOnWriteArrayList<>();
     private final List<ObjectNode> history = new CopyOnWriteArrayList<>();
-    private final Map<String, String> parameters = new ConcurrentHashMap<>();
-    private final Map<String, Integer> versions = new ConcurrentHashMap<>();
 
     FakeSsm() {
         super(NAME, 11);
@@ -91,14 +87,6 @@ public final class FakeSsm extends FakeEndpoint {
     public void setHistory(List<ObjectNode> sessions) {
         history.clear();
         history.addAll(sessions);
-    }
-
-    public String parameter(String name) {
-        return parameters.get(name);
-    }
-
-    public void putParameter(String name, String value) {
-        parameters.put(name, value);
     }
 
     /** A fixed answer to the Active listing request carrying {@code token} (null for the first), over the model. */
@@ -162,8 +150,6 @@ public final class FakeSsm extends FakeEndpoint {
     private ResponseDefinition answer(String target, JsonNode body) {
         return switch (target == null ? "" : target) {
             case DESCRIBE_SESSIONS -> describeSessions(body);
-            case "AmazonSSM.GetParameter" -> getParameter(body);
-            case "AmazonSSM.PutParameter" -> putParameter(body);
             default -> error(400, "InvalidAction", "not served by this fake: " + target);
         };
     }
@@ -184,13 +170,19 @@ public final class FakeSsm extends FakeEndpoint {
         }
         List<ObjectNode> matching = new ArrayList<>();
         Instant after = null;
+        Instant before = null;
         for (JsonNode f : request.path("Filters")) {
             if (f.path("key").asText().equals("InvokedAfter")) {
                 after = Instant.parse(f.path("value").asText());
+            } else if (f.path("key").asText().equals("InvokedBefore")) {
+                before = Instant.parse(f.path("value").asText());
             }
         }
         for (ObjectNode s : source) {
-            if (after == null || (s.has("StartDate") && s.get("StartDate").asDouble() >= after.getEpochSecond())) {
+            double start = s.has("StartDate") ? s.get("StartDate").asDouble() : Double.NaN;
+            boolean afterOk = after == null || start >= after.getEpochSecond();
+            boolean beforeOk = before == null || start < before.getEpochSecond();
+            if (afterOk && beforeOk) {
                 matching.add(s);
             }
         }
@@ -203,28 +195,6 @@ public final class FakeSsm extends FakeEndpoint {
             response.put("NextToken", "page-" + (page + 1));
         }
         return ok(response);
-    }
-
-    private ResponseDefinition getParameter(JsonNode request) {
-        String name = request.path("Name").asText();
-        String value = parameters.get(name);
-        if (value == null) {
-            return error(400, "ParameterNotFound", "Parameter " + name + " not found.");
-        }
-        ObjectNode response = JSON.createObjectNode();
-        response.putObject("Parameter").put("Name", name).put("Type", "String").put("Value", value)
-                .put("Version", versions.getOrDefault(name, 1));
-        return ok(response);
-    }
-
-    private ResponseDefinition putParameter(JsonNode request) {
-        String name = request.path("Name").asText();
-        if (parameters.containsKey(name) && !request.path("Overwrite").asBoolean(false)) {
-            return error(400, "ParameterAlreadyExists", "The parameter already exists.");
-        }
-        parameters.put(name, request.path("Value").asText());
-        int version = versions.merge(name, 1, Integer::sum);
-        return ok(JSON.createObjectNode().put("Version", version).put("Tier", "Standard"));
     }
 
     static ResponseDefinition ok(JsonNode body) {

@@ -1,0 +1,302 @@
+package dev.ssmauditor.state;
+
+import dev.ssmauditor.audit.AlertKey;
+import dev.ssmauditor.audit.AlertLedger;
+import dev.ssmauditor.audit.LedgerClaim;
+import dev.ssmauditor.audit.LedgerUnavailableException;
+import dev.ssmauditor.audit.SweepMark;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The alert ledger in a DynamoDB table (partition key {@code pk}, a string; TTL on {@code expiresAt}), after the
+ * pattern of Powertools' idempotency store: a claim is one conditional {@code PutItem} that admits a new key, or
+ * an {@code INPROGRESS} key whose lease has passed (its run died); completion overwrites it as {@code SENT}; a
+ * failure deletes the claim, but only the claim's own. Every item carries a format version ({@code v}).
+ *
+ * <p>Reads come first: one consistent {@code BatchGetItem} per 100 keys finds what is already sent, so a run
+ * with nothing new writes nothing. Keys known to be sent are also remembered for the life of the execution
+ * environment, so warm runs do not read them again.
+ */
+public final class DynamoDbAlertLedger implements AlertLedger {
+
+    static final int FORMAT_VERSION = 1;
+    /** DescribeSessions forgets a session after 30 days; its alert keys are kept well beyond that. */
+    static final Duration RETENTION = Duration.ofDays(45);
+    static final String INPROGRESS = "INPROGRESS";
+    static final String SENT = "SENT";
+    static final int READ_BATCH = 100;
+    static final int WRITE_BATCH = 25;
+    static final int MAX_KNOWN_SENT = 50_000;
+    private static final int UNPROCESSED_ROUNDS = 5;
+    private static final String CLAIM_CONDITION = "attribute_not_exists(pk) OR (#s = :inprogress AND leaseUntil < :now)";
+
+    private final Supplier<DynamoDbClient> factory;
+    private final String table;
+    private DynamoDbClient dynamo;
+    private final Map<String, Boolean> knownSent = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > MAX_KNOWN_SENT;
+        }
+    };
+
+    public DynamoDbAlertLedger(DynamoDbClient dynamo, String table) {
+        this(() -> dynamo, table);
+    }
+
+    /** @param factory builds the client on first use (after a SnapStart restore, or not at all in a run that fails first) */
+    public DynamoDbAlertLedger(Supplier<DynamoDbClient> factory, String table) {
+        this.factory = factory;
+        this.table = table;
+    }
+
+    private DynamoDbClient dynamo() {
+        if (dynamo == null) {
+            dynamo = factory.get();
+        }
+        return dynamo;
+    }
+
+    static String sweepId(String account, String region) {
+        return "sweep#" + (account == null ? "unknown" : account) + "#" + (region == null ? "unknown" : region);
+    }
+
+    @Override
+    public Optional<SweepMark> lastSweep(String account, String region) {
+        Map<String, AttributeValue> item = call("GetItem", () -> dynamo().getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of("pk", s(sweepId(account, region))))).item());
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SweepMark(instant(item.get("lastCompleteSweepMs")), instant(item.get("endedCursorMs"))));
+    }
+
+    @Override
+    public void saveSweep(String account, String region, SweepMark mark, boolean replace) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> set = new ArrayList<>(List.of("v = :v", "updatedAt = :updated"));
+        List<String> remove = new ArrayList<>();
+        values.put(":v", n(FORMAT_VERSION));
+        values.put(":updated", s(Instant.now().toString()));
+        String condition = null;
+        if (mark.endedCursor() == null) {
+            set.add("lastCompleteSweepMs = :t");
+            set.add("lastCompleteSweep = :ts");
+            remove.add("endedCursorMs");
+            values.put(":t", n(mark.lastCompleteSweep().toEpochMilli()));
+            values.put(":ts", s(mark.lastCompleteSweep().toString()));
+            if (!replace) {
+                condition = "attribute_not_exists(lastCompleteSweepMs) OR lastCompleteSweepMs <= :t"; // never backwards
+            }
+        } else {
+            set.add("endedCursorMs = :c");
+            values.put(":c", n(mark.endedCursor().toEpochMilli()));
+            if (replace) {
+                remove.add("lastCompleteSweepMs");
+                remove.add("lastCompleteSweep");
+            }
+        }
+        String update = "SET " + String.join(", ", set) + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
+        String finalCondition = condition;
+        try {
+            call("UpdateItem", () -> dynamo().updateItem(r -> r.tableName(table).key(Map.of("pk", s(sweepId(account, region))))
+                    .updateExpression(update).conditionExpression(finalCondition)
+                    .expressionAttributeNames(names.isEmpty() ? null : names).expressionAttributeValues(values)));
+        } catch (ConditionalCheckFailedException e) {
+            // a newer sweep is recorded already: it stands
+        }
+    }
+
+    @Override
+    public Set<AlertKey> claim(Collection<AlertKey> keys, LedgerClaim claim) {
+        Set<AlertKey> won = new LinkedHashSet<>();
+        for (AlertKey key : claimable(keys, claim)) {
+            Map<String, AttributeValue> item = item(key, INPROGRESS, claim);
+            try {
+                call("PutItem", () -> dynamo().putItem(r -> r.tableName(table).item(item).conditionExpression(CLAIM_CONDITION)
+                        .expressionAttributeNames(Map.of("#s", "status"))
+                        .expressionAttributeValues(Map.of(":inprogress", s(INPROGRESS), ":now", n(claim.now().getEpochSecond())))));
+                won.add(key);
+            } catch (ConditionalCheckFailedException e) {
+                // another run sent it or holds it
+            }
+        }
+        return won;
+    }
+
+    @Override
+    public Set<AlertKey> unsent(Collection<AlertKey> keys, LedgerClaim claim) {
+        return claimable(keys, claim);
+    }
+
+    /** The keys not known to be sent and not held by a live claim: one consistent read per 100. */
+    private Set<AlertKey> claimable(Collection<AlertKey> keys, LedgerClaim claim) {
+        Map<String, AlertKey> unknown = new LinkedHashMap<>();
+        for (AlertKey key : keys) {
+            if (!knownSent.containsKey(key.id())) {
+                unknown.put(key.id(), key);
+            }
+        }
+        List<String> ids = new ArrayList<>(unknown.keySet());
+        Map<String, Map<String, AttributeValue>> found = new HashMap<>();
+        for (int i = 0; i < ids.size(); i += READ_BATCH) {
+            List<Map<String, AttributeValue>> batch = new ArrayList<>();
+            ids.subList(i, Math.min(ids.size(), i + READ_BATCH)).forEach(id -> batch.add(Map.of("pk", s(id))));
+            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(batch).consistentRead(true)
+                    .projectionExpression("pk, #s, leaseUntil").expressionAttributeNames(Map.of("#s", "status")).build());
+            for (int round = 0; round < UNPROCESSED_ROUNDS && request != null && !request.isEmpty(); round++) {
+                Map<String, KeysAndAttributes> ask = request;
+                BatchGetItemResponse response = call("BatchGetItem", () -> dynamo().batchGetItem(r -> r.requestItems(ask)));
+                response.responses().getOrDefault(table, List.of()).forEach(item -> found.put(item.get("pk").s(), item));
+                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : null;
+                pause(round, request);
+            }
+            // Keys still unread are claimed anyway: the conditional write decides.
+        }
+        Set<AlertKey> claimable = new LinkedHashSet<>();
+        for (Map.Entry<String, AlertKey> e : unknown.entrySet()) {
+            Map<String, AttributeValue> item = found.get(e.getKey());
+            if (item == null) {
+                claimable.add(e.getValue());
+            } else if (SENT.equals(text(item.get("status")))) {
+                knownSent.put(e.getKey(), Boolean.TRUE);
+            } else {
+                Instant lease = seconds(item.get("leaseUntil"));
+                if (lease == null || lease.isBefore(claim.now())) {
+                    claimable.add(e.getValue()); // a claim whose run died: taken over
+                }
+            }
+        }
+        return claimable;
+    }
+
+    @Override
+    public void markSent(Collection<AlertKey> keys, LedgerClaim claim) {
+        List<WriteRequest> writes = new ArrayList<>();
+        for (AlertKey key : keys) {
+            writes.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item(key, SENT, claim)).build()).build());
+        }
+        for (int i = 0; i < writes.size(); i += WRITE_BATCH) {
+            Map<String, List<WriteRequest>> request = Map.of(table, writes.subList(i, Math.min(writes.size(), i + WRITE_BATCH)));
+            for (int round = 0; request != null && !request.isEmpty(); round++) {
+                if (round == UNPROCESSED_ROUNDS) {
+                    throw new LedgerUnavailableException("DynamoDB BatchWriteItem on table " + table + " left "
+                            + request.get(table).size() + " items unprocessed after " + round + " rounds", null);
+                }
+                Map<String, List<WriteRequest>> ask = request;
+                BatchWriteItemResponse response = call("BatchWriteItem", () -> dynamo().batchWriteItem(r -> r.requestItems(ask)));
+                request = response.hasUnprocessedItems() ? response.unprocessedItems() : null;
+                pause(round, request);
+            }
+        }
+        keys.forEach(k -> knownSent.put(k.id(), Boolean.TRUE));
+    }
+
+    @Override
+    public void release(Collection<AlertKey> keys, LedgerClaim claim) {
+        for (AlertKey key : keys) {
+            try {
+                call("DeleteItem", () -> dynamo().deleteItem(r -> r.tableName(table).key(Map.of("pk", s(key.id())))
+                        .conditionExpression("claimToken = :token AND #s = :inprogress")
+                        .expressionAttributeNames(Map.of("#s", "status"))
+                        .expressionAttributeValues(Map.of(":token", s(claim.token()), ":inprogress", s(INPROGRESS)))));
+            } catch (ConditionalCheckFailedException e) {
+                // no longer ours: taken over after the lease, or sent
+            }
+        }
+    }
+
+    private static Map<String, AttributeValue> item(AlertKey key, String status, LedgerClaim claim) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("pk", s(key.id()));
+        item.put("v", n(FORMAT_VERSION));
+        item.put("status", s(status));
+        item.put("claimToken", s(claim.token()));
+        item.put("leaseUntil", n(claim.leaseUntil().getEpochSecond()));
+        item.put("expiresAt", n(claim.now().plus(RETENTION).getEpochSecond()));
+        if (key.account() != null) {
+            item.put("account", s(key.account()));
+        }
+        if (key.region() != null) {
+            item.put("region", s(key.region()));
+        }
+        item.put("sessionId", s(key.sessionId()));
+        item.put("rule", s(key.rule().id()));
+        item.put("reminder", n(key.reminder()));
+        item.put(SENT.equals(status) ? "sentAt" : "claimedAt", s(claim.now().toString()));
+        return item;
+    }
+
+    /** Unprocessed items are retried with a short backoff, as the DynamoDB documentation asks. */
+    private static void pause(int round, Object pending) {
+        if (pending == null) {
+            return;
+        }
+        try {
+            Thread.sleep(Math.min(1_000L, 50L << round));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerUnavailableException("interrupted while retrying unprocessed DynamoDB items", e);
+        }
+    }
+
+    private <T> T call(String operation, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ConditionalCheckFailedException e) {
+            throw e;
+        } catch (SdkException e) {
+            throw new LedgerUnavailableException("DynamoDB " + operation + " on table " + table + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.builder().s(value).build();
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.builder().n(Long.toString(value)).build();
+    }
+
+    private static String text(AttributeValue v) {
+        return v == null ? null : v.s();
+    }
+
+    private static Instant instant(AttributeValue millis) {
+        try {
+            return millis == null || millis.n() == null ? null : Instant.ofEpochMilli(Long.parseLong(millis.n()));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Instant seconds(AttributeValue seconds) {
+        try {
+            return seconds == null || seconds.n() == null ? null : Instant.ofEpochSecond(Long.parseLong(seconds.n()));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.ssmauditor.state;
+
+import dev.ssmauditor.audit.AlertKey;
+import dev.ssmauditor.audit.LedgerClaim;
+import dev.ssmauditor.audit.LedgerUnavailableException;
+import dev.ssmauditor.audit.SweepMark;
+import dev.ssmauditor.aws.AwsClientFactory;
+import dev.ssmauditor.policy.RuleId;
+import dev.ssmauditor.testing.LocalDynamoDb;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The ledger through the real DynamoDB client against dynalite, a DynamoDB-compatible engine. */
+class DynamoDbAlertLedgerTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+
+    @RegisterExtension
+    final LocalDynamoDb dynamo = new LocalDynamoDb();
+
+    private DynamoDbAlertLedger ledger() {
+        return new DynamoDbAlertLedger(new AwsClientFactory(System.getenv()).dynamoDb(), dynamo.table());
+    }
+
+    private static AlertKey key(String session, int reminder) {
+        return new AlertKey("123456789012", "eu-west-1", session, RuleId.UNEXPECTED_OWNER, reminder);
+    }
+
+    private static LedgerClaim claim(String token, Instant now) {
+        return new LedgerClaim(token, now, now.plusSeconds(65));
+    }
+
+    @Test
+    void aKeyIsWonByOneClaimOnlyAndOnceSentByNoneAgain() {
+        DynamoDbAlertLedger a = ledger();
+        DynamoDbAlertLedger b = ledger();
+        LedgerClaim first = claim("run-a", NOW);
+
+        assertThat(a.claim(List.of(key("s-1", 0), key("s-2", 0)), first)).containsExactly(key("s-1", 0), key("s-2", 0));
+        assertThat(b.claim(List.of(key("s-1", 0), key("s-3", 0)), claim("run-b", NOW))).as("s-1 is held by run-a")
+                .containsExactly(key("s-3", 0));
+
+        a.markSent(List.of(key("s-1", 0), key("s-2", 0)), first);
+        assertThat(b.claim(List.of(key("s-1", 0), key("s-2", 0)), claim("run-c", NOW.plus(Duration.ofHours(1))))).isEmpty();
+        assertThat(b.unsent(List.of(key("s-1", 0), key("s-4", 0)), claim("dry", NOW))).containsExactly(key("s-4", 0));
+    }
+
+    @Test
+    void aClaimWhoseRunDiedIsTakenOverAfterItsLeaseNotBefore() {
+        DynamoDbAlertLedger ledger = ledger();
+        ledger.claim(List.of(key("s-1", 0)), claim("died", NOW));
+
+        assertThat(ledger.claim(List.of(key("s-1", 0)), claim("next", NOW.plusSeconds(60)))).as("lease still running").isEmpty();
+        assertThat(ledger.claim(List.of(key("s-1", 0)), claim("later", NOW.plusSeconds(70)))).containsExactly(key("s-1", 0));
+        assertThat(dynamo.items().get(key("s-1", 0).id()).get("claimToken").s()).isEqualTo("later");
+    }
+
+    @Test
+    void aReleasedClaimIsFreeAtOnceButOnlyItsOwnerCanReleaseIt() {
+        DynamoDbAlertLedger ledger = ledger();
+        LedgerClaim mine = claim("mine", NOW);
+        ledger.claim(List.of(key("s-1", 0), key("s-2", 0)), mine);
+
+        ledger.release(List.of(key("s-1", 0)), claim("someone-else", NOW));
+        assertThat(dynamo.items()).containsKey(key("s-1", 0).id());
+        ledger.release(List.of(key("s-1", 0)), mine);
+        assertThat(dynamo.items()).doesNotContainKey(key("s-1", 0).id()).containsKey(key("s-2", 0).id());
+        assertThat(ledger.claim(List.of(key("s-1", 0)), claim("next", NOW))).containsExactly(key("s-1", 0));
+    }
+
+    @Test
+    void itemsCarryAFormatVersionATtlPastThirtyDaysAndWhatWasAlerted() {
+        DynamoDbAlertLedger ledger = ledger();
+        LedgerClaim c = claim("run", NOW);
+        ledger.claim(List.of(key("s-1", 2)), c);
+        ledger.markSent(List.of(key("s-1", 2)), c);
+
+        Map<String, AttributeValue> item = dynamo.items().get("alert#123456789012#eu-west-1#s-1#unexpected-owner#2");
+        assertThat(item.get("v").n()).isEqualTo("1");
+        assertThat(item.get("status").s()).isEqualTo("SENT");
+        assertThat(Instant.ofEpochSecond(Long.parseLong(item.get("expiresAt").n())))
+                .as("kept well after DescribeSessions forgets the session (30 days)").isEqualTo(NOW.plus(Duration.ofDays(45)));
+        assertThat(item.get("sessionId").s()).isEqualTo("s-1");
+        assertThat(item.get("rule").s()).isEqualTo("unexpected-owner");
+        assertThat(item.get("reminder").n()).isEqualTo("2");
+        assertThat(item.get("sentAt").s()).isEqualTo(NOW.toString());
+    }
+
+    @Test
+    void moreKeysThanOneBatchReadAndWriteAreAllHandled() {
+        DynamoDbAlertLedger ledger = ledger();
+        List<AlertKey> keys = new ArrayList<>();
+        for (int i = 0; i < 230; i++) {
+            keys.add(key("s-" + i, 0));
+        }
+        LedgerClaim c = claim("run", NOW);
+        assertThat(ledger.claim(keys, c)).hasSize(230);
+        ledger.markSent(keys, c);
+        assertThat(dynamo.items().values()).filteredOn(i -> "SENT".equals(i.get("status").s())).hasSize(230);
+        assertThat(ledger().claim(keys, claim("other", NOW))).isEmpty();
+    }
+
+    @Test
+    void theLastCompleteSweepNeverMovesBackUnlessTheStoredOneWasRejected() {
+        DynamoDbAlertLedger ledger = ledger();
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1")).isEmpty();
+
+        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW, null), false);
+        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW.minusSeconds(300), null), false);
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1")).contains(new SweepMark(NOW, null));
+
+        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW, NOW.minus(Duration.ofHours(6))), false);
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1")).contains(new SweepMark(NOW, NOW.minus(Duration.ofHours(6))));
+        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW.plusSeconds(300), null), false);
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1")).as("complete: the cursor is gone")
+                .contains(new SweepMark(NOW.plusSeconds(300), null));
+
+        Instant future = Instant.parse("2030-01-01T00:00:00Z");
+        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(future, null), false);
+        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW, null), true);
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1")).contains(new SweepMark(NOW, null));
+        assertThat(ledger.lastSweep("123456789012", "us-east-1")).as("one record per account and region").isEmpty();
+        assertThat(dynamo.items().get("sweep#123456789012#eu-west-1").get("v").n()).isEqualTo("1");
+    }
+
+    @Test
+    void anUnreachableTableIsALedgerUnavailableErrorNamingTheTable() {
+        dynamo.unreachable();
+        DynamoDbAlertLedger ledger = new DynamoDbAlertLedger(new AwsClientFactory(System.getenv(),
+                new dev.ssmauditor.aws.RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(1),
+                        Duration.ofMillis(2), Duration.ofSeconds(2), Duration.ofSeconds(4)), null).dynamoDb(), dynamo.table());
+        assertThatThrownBy(() -> ledger.claim(Set.of(key("s-1", 0)), claim("run", NOW)))
+                .isInstanceOf(LedgerUnavailableException.class).hasMessageContaining("BatchGetItem")
+                .hasMessageContaining(dynamo.table());
+    }
+}
