@@ -61,8 +61,8 @@ record EventTime(Instant time, String ignored) {
         } catch (DateTimeParseException e) {
             return new EventTime(clock.instant(), "the event's time '" + abbreviate(value) + "' is not an ISO-8601 date");
         }
-        // A time in the future would move the watermark ahead and silence every alert until then: a schedule
-        // never sends one, so it is a hand-made or replayed event.
+        // A time in the future would judge sessions at a moment not yet come (and alert long-running sessions early):
+        // a schedule never sends one, so it is a hand-made or replayed event.
         Instant now = clock.instant();
         if (time.isAfter(now.plus(MAX_CLOCK_SKEW))) {
             return new EventTime(now, "the event's time " + time + " is in the future");

@@ -32,9 +32,8 @@ final class LongRunningRule implements Rule {
             return Optional.empty();
         }
         String scope = specific.map(l -> " for " + l.scope()).orElse("");
-        // Exactly at the limit is allowed, so the violation begins one nanosecond later. Had it begun at
-        // start + limit, a run judged at that very instant (not yet a violation) would move the watermark onto
-        // it and no later run would ever alert it.
+        // Exactly at the limit is allowed, so the violation begins one nanosecond later: a run judged at that very
+        // instant finds no violation, and its "began at or before the reference time" must agree.
         Instant since = session.startDate().plus(Duration.ofMinutes(minutes)).plusNanos(1);
         return Optional.of(new Breach("open " + DurationText.of(openFor) + "; limit " + DurationText.of(Duration.ofMinutes(minutes))
                 + scope, since));

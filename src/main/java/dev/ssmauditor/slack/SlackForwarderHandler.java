@@ -53,6 +53,7 @@ public final class SlackForwarderHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        log.requestId(context == null ? null : context.getAwsRequestId());
         Map<String, Object> event = JsonValues.object(JsonValues.read(json, new String(input.readAllBytes(), StandardCharsets.UTF_8)));
         int posted = 0;
         for (Object r : JsonValues.list(event == null ? null : event.get("Records"))) {

@@ -104,7 +104,8 @@ class SlackForwarderTest {
             assertThat(blocks.get(3).at("/text/text").asText()).startsWith("*unexpected-target* `trudy-0d` _(already ended)_")
                     .doesNotContain("terminate-session");
         });
-        assertThat(logs()).contains("\"message\":\"forwarded to Slack\",\"messages\":1").doesNotContain("XXXXSECRETXXXX");
+        assertThat(logs()).contains("\"message\":\"forwarded to Slack\",\"requestId\":\"0f0e0d0c-test\",\"messages\":1")
+                .doesNotContain("XXXXSECRETXXXX");
     }
 
     @Test
@@ -112,7 +113,7 @@ class SlackForwarderTest {
         slack.stubFor(post(urlEqualTo(HOOK)).willReturn(aResponse().withStatus(400).withBody("invalid_payload")));
 
         assertThatThrownBy(() -> invoke(Files.readAllBytes(EVENT))).hasMessageContaining("400").hasMessageContaining("invalid_payload");
-        assertThat(logs()).contains("\"level\":\"ERROR\",\"message\":\"Slack rejected the alert\",\"status\":400,\"slackSays\":\"invalid_payload\"")
+        assertThat(logs()).contains("\"level\":\"ERROR\",\"message\":\"Slack rejected the alert\",\"requestId\":\"0f0e0d0c-test\",\"status\":400,\"slackSays\":\"invalid_payload\"")
                 .doesNotContain("XXXXSECRETXXXX");
     }
 

@@ -3,6 +3,8 @@ package dev.ssmauditor.testing;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -116,7 +118,9 @@ public final class LocalDynamoDb implements BeforeEachCallback, AfterEachCallbac
 
         /** A client on this engine with the ledger's key schema, for creating tables outside a JUnit test. */
         public void createTable(String name) {
+            // Outside the test JVM (the benchmark) there are no credentials; dynalite checks none.
             try (DynamoDbClient c = DynamoDbClient.builder().region(Region.EU_WEST_1).endpointOverride(java.net.URI.create(url))
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                     .httpClient(UrlConnectionHttpClient.create()).build()) {
                 c.createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
                         .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
