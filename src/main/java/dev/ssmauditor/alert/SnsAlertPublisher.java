@@ -1,5 +1,6 @@
 package dev.ssmauditor.alert;
 
+import dev.ssmauditor.aws.CallBudget;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sns.model.PublishRequest;
@@ -18,20 +19,22 @@ public final class SnsAlertPublisher implements AlertPublisher {
     private final Supplier<SnsClient> factory;
     private final String topicArn;
     private final SnsEnvelope envelope;
+    private final CallBudget budget;
     private SnsClient sns;
 
     public SnsAlertPublisher(SnsClient sns, String topicArn, SnsEnvelope envelope) {
-        this(() -> sns, topicArn, envelope);
+        this(() -> sns, topicArn, envelope, CallBudget.unlimited());
     }
 
     /**
      * @param factory builds the client on the first publish: most runs have nothing new to alert, and a cold
      *                start that publishes nothing then never pays for the SNS client (about 60 ms, see the README)
      */
-    public SnsAlertPublisher(Supplier<SnsClient> factory, String topicArn, SnsEnvelope envelope) {
+    public SnsAlertPublisher(Supplier<SnsClient> factory, String topicArn, SnsEnvelope envelope, CallBudget budget) {
         this.factory = factory;
         this.topicArn = topicArn;
         this.envelope = envelope;
+        this.budget = budget;
     }
 
     /** Builds the client now rather than at the first publish (before a SnapStart snapshot). */
@@ -51,6 +54,7 @@ public final class SnsAlertPublisher implements AlertPublisher {
                     .messageStructure("json")
                     .message(envelope.of(message))
                     .messageAttributes(attributes(message))
+                    .overrideConfiguration(budget.overrides())
                     .build());
         }
     }

@@ -22,10 +22,19 @@ public interface AlertLedger {
     void saveSweep(String account, String region, SweepMark mark, boolean replace);
 
     /**
-     * Claims the keys not yet sent and not held by another run's live lease; returns those this run now holds.
-     * A key whose claim has expired (its run died) is taken over.
+     * What a claim could win among these keys.
+     *
+     * @param free not sent, and not held by another run (or held by one whose lease has passed: it died)
+     * @param heldElsewhere how many are held by another run's live claim: that run may still fail to send them
      */
-    Set<AlertKey> claim(Collection<AlertKey> keys, LedgerClaim claim);
+    record Claimable(Set<AlertKey> free, int heldElsewhere) {
+    }
+
+    /** Reads which of the keys are free to claim; writes nothing. */
+    Claimable claimable(Collection<AlertKey> keys, LedgerClaim claim);
+
+    /** Claims one key with a conditional write; false when another run sent it or holds it after all. */
+    boolean claim(AlertKey key, LedgerClaim claim);
 
     /** The keys are published: they will not be alerted again. */
     void markSent(Collection<AlertKey> keys, LedgerClaim claim);
@@ -46,7 +55,7 @@ public interface AlertLedger {
         return new ReadOnly(ledger);
     }
 
-    /** A ledger that writes nothing: reports as new every key the underlying ledger (if any) would let be claimed. */
+    /** A ledger that writes nothing: what the underlying ledger (if any) says is free counts as won. */
     record ReadOnly(AlertLedger underlying) implements AlertLedger {
 
         @Override
@@ -60,8 +69,13 @@ public interface AlertLedger {
         }
 
         @Override
-        public Set<AlertKey> claim(Collection<AlertKey> keys, LedgerClaim claim) {
-            return underlying == null ? new LinkedHashSet<>(keys) : underlying.unsent(keys, claim);
+        public Claimable claimable(Collection<AlertKey> keys, LedgerClaim claim) {
+            return underlying == null ? new Claimable(new LinkedHashSet<>(keys), 0) : underlying.claimable(keys, claim);
+        }
+
+        @Override
+        public boolean claim(AlertKey key, LedgerClaim claim) {
+            return true; // nothing is written: the run would win what is free
         }
 
         @Override
@@ -78,10 +92,5 @@ public interface AlertLedger {
         public boolean persists() {
             return false;
         }
-    }
-
-    /** The keys a claim would win now, without claiming them (dry runs). */
-    default Set<AlertKey> unsent(Collection<AlertKey> keys, LedgerClaim claim) {
-        return new LinkedHashSet<>(keys);
     }
 }

@@ -22,13 +22,13 @@ import java.util.Map;
  * @param sweepSaved the last complete sweep recorded by this run, or null when it recorded none
  * @param endedListedInFull false when time ran short while listing a backlog of ended sessions
  * @param sweepProblem why the ledger's sweep record was ignored, or null
- * @param markFailures alert keys published but not marked sent in the ledger
+ * @param ledgerErrors ledger operations that failed without failing the run (marks, releases, the sweep record)
  * @param phaseMillis wall time of each step, in the order run
  */
 public record AuditReport(Instant referenceTime, int sessionsChecked, int endedSessionsChecked, int pages,
                           List<Violation> violations, List<Alert> alerts, int alertMessages, boolean delivered,
                           Instant lastSweepBefore, Instant sweepSaved, boolean endedListedInFull, String sweepProblem,
-                          int markFailures, Duration elapsed, Map<String, Long> phaseMillis) {
+                          int ledgerErrors, Duration elapsed, Map<String, Long> phaseMillis) {
 
     public AuditReport {
         violations = List.copyOf(violations);

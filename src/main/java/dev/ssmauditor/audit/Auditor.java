@@ -38,8 +38,8 @@ import java.util.UUID;
  */
 public final class Auditor {
 
-    /** Claims are written in batches this big, with a deadline check before each. */
-    static final int CLAIM_BATCH = 25;
+    /** Keys are read this many a call (BatchGetItem's limit). */
+    static final int READ_BATCH = 100;
 
     private final SessionSource sessions;
     private final PolicyEvaluator evaluator;
@@ -110,41 +110,43 @@ public final class Auditor {
         boolean olderEvent = lastSweep != null && t.isBefore(lastSweep);
         List<AlertPlanner.Candidate> candidates = planner.plan(activeViolations, endedViolations, account, region, t, olderEvent);
 
-        LedgerClaim claim = new LedgerClaim(UUID.randomUUID().toString(), began, leaseUntil(request, began));
-        Set<AlertKey> claimed;
+        // The lease is taken from the time left now, when the claims are made: it ends when this invocation would.
+        LedgerClaim claim = new LedgerClaim(UUID.randomUUID().toString(), clock.instant(), leaseUntil(request));
+        RunLedger run = new RunLedger(claim);
         if (ledgerDown == null) {
             try {
-                claimed = claim(candidates, claim, request);
+                claim(candidates, run, request);
             } catch (LedgerUnavailableException e) {
                 ledgerDown = e;
-                claimed = allKeys(candidates);
             }
-        } else {
-            claimed = allKeys(candidates);
         }
+        Set<AlertKey> sendable = ledgerDown == null ? run.won : allKeys(candidates);
         List<Alert> alerts = new ArrayList<>();
         Map<Alert, List<AlertKey>> keysOf = new HashMap<>();
-        Set<AlertKey> won = claimed;
         for (AlertPlanner.Candidate c : candidates) {
-            c.alert(won).ifPresent(a -> {
+            c.alert(sendable).ifPresent(a -> {
                 alerts.add(a);
-                keysOf.computeIfAbsent(a, x -> new ArrayList<>()).addAll(c.keys().stream().filter(won::contains).toList());
+                keysOf.computeIfAbsent(a, x -> new ArrayList<>()).addAll(c.keys().stream().filter(run.won::contains).toList());
             });
         }
-        List<AlertMessage> messages = composer.compose(new AuditFindings(account, region, t, active.sessions().size(),
-                ended.sessions().size(), alerts, ledgerDown != null));
-        phases.end("evaluate");
-
-        publish(messages, keysOf, claim, request, ledgerDown != null);
+        List<AlertMessage> messages;
+        try {
+            messages = composer.compose(new AuditFindings(account, region, t, active.sessions().size(), ended.sessions().size(),
+                    alerts, ledgerDown != null));
+            phases.end("evaluate");
+            publish(messages, keysOf, run, request);
+        } catch (RuntimeException e) {
+            // What was not published is released, so that the next run (or Lambda's retry) sends it at once.
+            Set<AlertKey> unpublished = new LinkedHashSet<>(run.won);
+            unpublished.removeAll(run.published);
+            release(unpublished, run);
+            throw e;
+        }
         phases.end("publish");
 
-        int markFailures = 0;
-        if (ledgerDown == null && !messages.isEmpty()) {
-            markFailures = markSent(keysOf, claim);
-        }
         Instant sweepSaved = null;
         if (ledgerDown == null && ledger.persists()) {
-            sweepSaved = saveSweep(account, region, mark, reach, ended, t, olderEvent);
+            sweepSaved = saveSweep(account, region, mark, reach, ended, t, olderEvent, run, request);
         }
         phases.end("saveState");
 
@@ -152,7 +154,7 @@ public final class Auditor {
         all.addAll(endedViolations);
         AuditReport report = new AuditReport(t, active.sessions().size(), ended.sessions().size(), active.pages() + ended.pages(),
                 all, alerts, messages.size(), publisher.delivers() && !messages.isEmpty(), lastSweep, sweepSaved,
-                ended.cursor() == null, reach.problem(), markFailures, Duration.between(began, clock.instant()), phases.millis());
+                ended.cursor() == null, reach.problem(), run.errors, Duration.between(began, clock.instant()), phases.millis());
         if (ledgerDown != null) {
             log.error("alert ledger unavailable; alerts published without it", JsonLog.fields("account", account, "region", region,
                     "alerted", alerts.size(), "alertMessages", messages.size(), "error", ledgerDown.getMessage(),
@@ -163,12 +165,25 @@ public final class Auditor {
         return report;
     }
 
+    /** What one run holds in the ledger, and what became of it. */
+    private static final class RunLedger {
+        final LedgerClaim claim;
+        final Set<AlertKey> won = new LinkedHashSet<>();
+        final Set<AlertKey> published = new LinkedHashSet<>();
+        int heldElsewhere;
+        int errors;
+
+        RunLedger(LedgerClaim claim) {
+            this.claim = claim;
+        }
+    }
+
     /** Ended sessions window by window, stopping (with a cursor to go on from) when time runs short. */
     private EndedListing listEnded(HistoryReach reach, AuditRequest request) {
         List<Session> all = new ArrayList<>();
         int pages = 0;
-        // Listing ended sessions leaves room for a claim batch, a publish and the marks after it.
-        Duration reserve = stepBudget.multipliedBy(2);
+        // Listing ended sessions leaves room for the claims, then a publish and its mark.
+        Duration reserve = stepBudget.multipliedBy(3);
         for (HistoryReach.Window w : reach.windows()) {
             SessionListing listing = sessions.endedSessions(w.from(), w.before(), page -> hasTime(request, reserve));
             all.addAll(listing.sessions());
@@ -186,18 +201,36 @@ public final class Auditor {
     private record EndedListing(List<Session> sessions, int pages, Instant cursor) {
     }
 
-    private Set<AlertKey> claim(List<AlertPlanner.Candidate> candidates, LedgerClaim claim, AuditRequest request) {
+    /**
+     * Reads which keys are free (100 a call), then claims them one by one, with the time checked before every call.
+     * Out of time, it releases what it won and fails: there would be no time left to publish it.
+     */
+    private void claim(List<AlertPlanner.Candidate> candidates, RunLedger run, AuditRequest request) {
         List<AlertKey> keys = new ArrayList<>(allKeys(candidates));
-        Set<AlertKey> won = new LinkedHashSet<>();
-        for (int i = 0; i < keys.size(); i += CLAIM_BATCH) {
-            if (!hasTime(request, stepBudget)) {
-                release(won, claim);
-                throw new AuditDeadlineException(left(request) + " ms left before the function times out, with " + (keys.size() - i)
-                        + " alert keys still to claim; released the claims made, nothing was published. " + FIX);
-            }
-            won.addAll(ledger.claim(keys.subList(i, Math.min(keys.size(), i + CLAIM_BATCH)), claim));
+        List<AlertKey> free = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i += READ_BATCH) {
+            requireForClaims(request, run, keys.size() - i);
+            AlertLedger.Claimable c = ledger.claimable(keys.subList(i, Math.min(keys.size(), i + READ_BATCH)), run.claim);
+            free.addAll(c.free());
+            run.heldElsewhere += c.heldElsewhere();
         }
-        return won;
+        for (int i = 0; i < free.size(); i++) {
+            requireForClaims(request, run, free.size() - i);
+            if (ledger.claim(free.get(i), run.claim)) {
+                run.won.add(free.get(i));
+            } else {
+                run.heldElsewhere++; // sent or claimed by another run since the read
+            }
+        }
+    }
+
+    private void requireForClaims(AuditRequest request, RunLedger run, int left) {
+        if (!hasTime(request, stepBudget)) {
+            release(run.won, run);
+            run.won.clear();
+            throw new AuditDeadlineException(left(request) + " ms left before the function times out, with " + left
+                    + " alert keys still to claim; released the claims made, nothing was published. " + FIX);
+        }
     }
 
     private static Set<AlertKey> allKeys(List<AlertPlanner.Candidate> candidates) {
@@ -206,77 +239,71 @@ public final class Auditor {
         return keys;
     }
 
-    /** Publishes message by message; on failure, marks what went out, releases the rest, and fails. */
-    private void publish(List<AlertMessage> messages, Map<Alert, List<AlertKey>> keysOf, LedgerClaim claim, AuditRequest request,
-                         boolean withoutLedger) {
+    /**
+     * Publishes message by message, marking each one's keys sent as soon as SNS accepted it, so that a run stopped
+     * half-way leaves nothing published unmarked. A message is started only with time for its publish and its mark.
+     */
+    private void publish(List<AlertMessage> messages, Map<Alert, List<AlertKey>> keysOf, RunLedger run, AuditRequest request) {
         for (int i = 0; i < messages.size(); i++) {
-            RuntimeException failure = null;
-            if (!hasTime(request, stepBudget)) {
-                failure = new AuditDeadlineException(left(request) + " ms left before the function times out; not publishing "
+            if (!hasTime(request, stepBudget.multipliedBy(2))) {
+                throw new AuditDeadlineException(left(request) + " ms left before the function times out; not publishing "
                         + (messages.size() - i) + " of " + messages.size() + " alert messages. Their claims were released, so "
                         + "the next run sends them. " + FIX);
-            } else {
-                try {
-                    publisher.publish(List.of(messages.get(i)));
-                } catch (RuntimeException e) {
-                    failure = e;
-                }
             }
-            if (failure != null) {
-                if (!withoutLedger) {
-                    markSent(keysOf(messages.subList(0, i), keysOf), claim);
-                    release(keysOf(messages.subList(i, messages.size()), keysOf), claim);
-                }
-                throw failure;
+            publisher.publish(List.of(messages.get(i)));
+            Set<AlertKey> keys = new LinkedHashSet<>();
+            messages.get(i).alerts().forEach(a -> keys.addAll(keysOf.getOrDefault(a, List.of())));
+            run.published.addAll(keys);
+            if (!keys.isEmpty()) {
+                markSent(keys, run);
             }
         }
     }
 
-    private static Map<Alert, List<AlertKey>> keysOf(List<AlertMessage> messages, Map<Alert, List<AlertKey>> keysOf) {
-        Map<Alert, List<AlertKey>> subset = new HashMap<>();
-        messages.forEach(m -> m.alerts().forEach(a -> subset.put(a, keysOf.getOrDefault(a, List.of()))));
-        return subset;
-    }
-
-    private int markSent(Map<Alert, List<AlertKey>> keysOf, LedgerClaim claim) {
-        Set<AlertKey> keys = new LinkedHashSet<>();
-        keysOf.values().forEach(keys::addAll);
-        if (keys.isEmpty()) {
-            return 0;
-        }
-        try {
-            ledger.markSent(keys, claim);
-            return 0;
-        } catch (RuntimeException e) {
-            log.error("alert ledger: published alerts not marked sent", JsonLog.fields("keys", keys.size(), "error",
-                    e.getMessage(), "consequence", "SNS accepted them; once their claims expire (" + claim.leaseUntil()
-                            + ") a later run may send them once more. The invocation does not fail, so Lambda does not "
-                            + "publish the whole run again"));
-            return keys.size();
-        }
-    }
-
-    private void release(Map<Alert, List<AlertKey>> keysOf, LedgerClaim claim) {
-        Set<AlertKey> keys = new LinkedHashSet<>();
-        keysOf.values().forEach(keys::addAll);
-        release(keys, claim);
-    }
-
-    private void release(Set<AlertKey> keys, LedgerClaim claim) {
+    private void markSent(Set<AlertKey> keys, RunLedger run) {
         if (keys.isEmpty()) {
             return;
         }
         try {
-            ledger.release(keys, claim);
+            ledger.markSent(keys, run.claim);
         } catch (RuntimeException e) {
-            log.error("alert ledger: claims not released", JsonLog.fields("keys", keys.size(), "error", e.getMessage(),
-                    "consequence", "they are sent by the first run after their lease ends at " + claim.leaseUntil()));
+            run.errors++;
+            log.error("alert ledger: published alerts not marked sent", JsonLog.fields("keys", keys.size(), "error",
+                    e.getMessage(), "consequence", "SNS accepted them; once their claims expire (" + run.claim.leaseUntil()
+                            + ") a later run may send them once more. The invocation does not fail, so Lambda does not "
+                            + "publish the whole run again"));
         }
     }
 
-    /** Records the sweep: complete (moves the last complete sweep, never backwards) or where the backlog stopped. */
+    private void release(Set<AlertKey> keys, RunLedger run) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try {
+            ledger.release(keys, run.claim);
+        } catch (RuntimeException e) {
+            run.errors++;
+            log.error("alert ledger: claims not released", JsonLog.fields("keys", keys.size(), "error", e.getMessage(),
+                    "consequence", "they are sent by the first run after their lease ends at " + run.claim.leaseUntil()));
+        }
+    }
+
+    /**
+     * Records the sweep: complete (moves the last complete sweep, never backwards) or where the backlog stopped. Not
+     * when another run held some of this run's keys: if that run fails, its ended sessions must still be within the
+     * next run's reach.
+     */
     private Instant saveSweep(String account, String region, SweepMark before, HistoryReach reach, EndedListing ended, Instant t,
-                              boolean olderEvent) {
+                              boolean olderEvent, RunLedger run, AuditRequest request) {
+        if (run.heldElsewhere > 0) {
+            log.info("sweep not recorded: another run holds some of these alerts", JsonLog.fields("heldElsewhere", run.heldElsewhere));
+            return null;
+        }
+        if (!hasTime(request, stepBudget)) {
+            log.warn("sweep not recorded: too little time left", JsonLog.fields("remainingMs", left(request),
+                    "consequence", "the next run lists ended sessions from further back; nothing is lost"));
+            return null;
+        }
         SweepMark next;
         if (ended.cursor() != null) {
             next = new SweepMark(before == null || reach.replace() ? null : before.lastCompleteSweep(), ended.cursor());
@@ -289,17 +316,18 @@ public final class Auditor {
             ledger.saveSweep(account, region, next, reach.replace());
             return next.endedCursor() == null ? next.lastCompleteSweep() : null;
         } catch (RuntimeException e) {
+            run.errors++;
             log.error("alert ledger: sweep not recorded", JsonLog.fields("error", e.getMessage(), "consequence",
                     "the next run lists ended sessions from further back; nothing is lost"));
             return null;
         }
     }
 
-    private Instant leaseUntil(AuditRequest request, Instant now) {
+    private Instant leaseUntil(AuditRequest request) {
         long left = request.deadline().remainingMillis();
         // A claim outlives its run only if the run died: then it is free when the invocation would have timed out.
         Duration lease = left == Long.MAX_VALUE ? Duration.ofMinutes(5) : Duration.ofMillis(left).plusSeconds(5);
-        return now.plus(lease);
+        return clock.instant().plus(lease);
     }
 
     private static final String FIX = "Raise the function timeout (Timeout parameter) or look for slow SSM, SNS or DynamoDB "

@@ -66,7 +66,9 @@ public record HistoryReach(Instant from, List<Window> windows, String problem, b
                 String p = "the ended-sessions cursor " + cursor + " is out of range";
                 problem = problem == null ? p : problem + "; " + p;
                 replace = true;
-            } else if (cursor.isAfter(from)) {
+            } else if (cursor.isAfter(from) || base == null) {
+                // Without a last complete sweep (a first run, or one whose record was rejected, stopped short) the
+                // cursor is all there is to go on from, however far back it is.
                 from = cursor;
                 backlog = true;
             }

@@ -14,6 +14,7 @@ import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Auditor;
 import dev.ssmauditor.audit.LedgerUnavailableException;
 import dev.ssmauditor.aws.AwsClientFactory;
+import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
 import dev.ssmauditor.config.ConfigLoader;
@@ -65,6 +66,7 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
     private final Map<String, String> env;
     private final RetryPolicy retry;
     private final SnsAlertPublisher snsPublisher;
+    private final CallBudget budget;
 
     /** Used by the Lambda runtime. */
     public AuditHandler() {
@@ -87,30 +89,34 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         this.env = env;
         this.retry = retry;
         AwsClientFactory clients = new AwsClientFactory(env, retry, log, http);
+        this.budget = new CallBudget(retry);
         this.region = clients.region().id();
         SsmClient ssm = clients.ssm();
         AlertComposer composer = new AlertComposer(json);
         this.snsPublisher = config.dryRun() ? null
-                : new SnsAlertPublisher(clients::sns, config.alertTopicArn(), composer.envelope());
+                : new SnsAlertPublisher(clients::sns, config.alertTopicArn(), composer.envelope(), budget);
         AlertPublisher publisher = config.dryRun()
                 ? new PrintingAlertPublisher(out, PrintingAlertPublisher.Format.JSON) : snsPublisher;
         AlertLedger ledger = AlertLedger.NONE;
         if (config.stateTable() == null) {
             log.warn("STATE_TABLE is not set: no alert ledger, every run alerts every current violation", Map.of());
         } else {
-            ledger = new DynamoDbAlertLedger(clients.dynamoDb(), config.stateTable());
+            ledger = new DynamoDbAlertLedger(clients.dynamoDb(), config.stateTable(), budget);
         }
         if (config.dryRun()) {
             ledger = AlertLedger.readOnly(ledger);
         }
-        this.auditor = new Auditor(new SsmSessionSource(ssm), new PolicyEvaluator(config.policy()),
-                new AlertPlanner(config.remindEvery()), composer, publisher, ledger, clock, log, stepBudget(retry));
+        this.auditor = new Auditor(new SsmSessionSource(ssm, budget), new PolicyEvaluator(config.policy()),
+                new AlertPlanner(config.remindEvery()), composer, publisher, ledger, clock, log, stepBudget());
         Core.getGlobalContext().register(this);
     }
 
-    /** The time a step needs before it starts: one call with all its retries, and room to log and release claims. */
-    static Duration stepBudget(RetryPolicy retry) {
-        return retry.callTimeout().plusSeconds(3);
+    /**
+     * The time a step needs before it starts. Each call is cut short {@link CallBudget#MARGIN} before the invocation
+     * ends, so a step needs only that margin, and a little for its own work, to fail loudly rather than be killed.
+     */
+    static Duration stepBudget() {
+        return CallBudget.MARGIN.plusSeconds(2);
     }
 
     /** SnapStart: warm the audit path before the snapshot is taken. */
@@ -145,7 +151,7 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
                 p.allowedTargets(), p.deniedTargets(), p.allowedDocuments(), p.severities());
         new Auditor(new SsmSessionSource(ssm), new PolicyEvaluator(priming), new AlertPlanner(config.remindEvery()), composer,
                 new SnsAlertPublisher(clients.sns(), "arn:aws:sns:" + region + ":000000000000:priming", composer.envelope()),
-                new DynamoDbAlertLedger(clients.dynamoDb(), "priming"), clock, quiet, stepBudget(retry))
+                new DynamoDbAlertLedger(clients.dynamoDb(), "priming"), clock, quiet, stepBudget())
                 .run(new AuditRequest(clock.instant(), "000000000000", region));
         return canned.calls();
     }
@@ -153,6 +159,7 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         log.requestId(context == null ? null : context.getAwsRequestId());
+        budget.until(context == null ? () -> Long.MAX_VALUE : context::getRemainingTimeInMillis);
         EventTime time = EventTime.of(input.readAllBytes(), json, clock);
         if (time.ignored() != null) {
             log.warn("event time ignored; auditing at the clock", JsonLog.fields("reason", time.ignored(), "referenceTime",

@@ -83,7 +83,7 @@ final class AuditSummary {
         f.put("sweepSaved", report.sweepSaved() == null ? null : report.sweepSaved().toString());
         f.put("sweepRecordIgnored", report.sweepProblem() == null ? 0 : 1);
         f.put("endedBacklog", report.endedListedInFull() ? 0 : 1);
-        f.put("ledgerErrors", report.markFailures() > 0 ? 1 : 0);
+        f.put("ledgerErrors", report.ledgerErrors());
         f.put("dryRun", dryRun);
         f.put("durationMs", report.elapsed().toMillis());
         Map<String, Object> phases = new LinkedHashMap<>();

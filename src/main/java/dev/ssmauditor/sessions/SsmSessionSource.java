@@ -1,5 +1,6 @@
 package dev.ssmauditor.sessions;
 
+import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.policy.Session;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.DescribeSessionsRequest;
@@ -25,9 +26,15 @@ public final class SsmSessionSource implements SessionSource {
     static final int PAGE_SIZE = 200;
 
     private final SsmClient ssm;
+    private final CallBudget budget;
 
     public SsmSessionSource(SsmClient ssm) {
+        this(ssm, CallBudget.unlimited());
+    }
+
+    public SsmSessionSource(SsmClient ssm, CallBudget budget) {
         this.ssm = ssm;
+        this.budget = budget;
     }
 
     @Override
@@ -64,6 +71,7 @@ public final class SsmSessionSource implements SessionSource {
                     .maxResults(PAGE_SIZE)
                     .filters(filters.isEmpty() ? null : filters)
                     .nextToken(token)
+                    .overrideConfiguration(budget.overrides())
                     .build());
             pages++;
             for (software.amazon.awssdk.services.ssm.model.Session s : page.sessions()) {

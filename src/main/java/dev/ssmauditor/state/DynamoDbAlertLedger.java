@@ -5,6 +5,7 @@ import dev.ssmauditor.audit.AlertLedger;
 import dev.ssmauditor.audit.LedgerClaim;
 import dev.ssmauditor.audit.LedgerUnavailableException;
 import dev.ssmauditor.audit.SweepMark;
+import dev.ssmauditor.aws.CallBudget;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -34,8 +35,8 @@ import java.util.function.Supplier;
  * an {@code INPROGRESS} key whose lease has passed (its run died); completion overwrites it as {@code SENT}; a
  * failure deletes the claim, but only the claim's own. Every item carries a format version ({@code v}).
  *
- * <p>Reads come first: one consistent {@code BatchGetItem} per 100 keys finds what is already sent, so a run
- * with nothing new writes nothing. Keys known to be sent are also remembered for the life of the execution
+ * <p>Reads come first ({@link #claimable}): one consistent {@code BatchGetItem} per 100 keys finds what is already
+ * sent, so a run with nothing new writes nothing. Keys known to be sent are also remembered for the life of the execution
  * environment, so warm runs do not read them again.
  */
 public final class DynamoDbAlertLedger implements AlertLedger {
@@ -51,9 +52,9 @@ public final class DynamoDbAlertLedger implements AlertLedger {
     private static final int UNPROCESSED_ROUNDS = 5;
     private static final String CLAIM_CONDITION = "attribute_not_exists(pk) OR (#s = :inprogress AND leaseUntil < :now)";
 
-    private final Supplier<DynamoDbClient> factory;
+    private final DynamoDbClient dynamo;
     private final String table;
-    private DynamoDbClient dynamo;
+    private final CallBudget budget;
     private final Map<String, Boolean> knownSent = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -62,20 +63,13 @@ public final class DynamoDbAlertLedger implements AlertLedger {
     };
 
     public DynamoDbAlertLedger(DynamoDbClient dynamo, String table) {
-        this(() -> dynamo, table);
+        this(dynamo, table, CallBudget.unlimited());
     }
 
-    /** @param factory builds the client on first use (after a SnapStart restore, or not at all in a run that fails first) */
-    public DynamoDbAlertLedger(Supplier<DynamoDbClient> factory, String table) {
-        this.factory = factory;
+    public DynamoDbAlertLedger(DynamoDbClient dynamo, String table, CallBudget budget) {
+        this.dynamo = dynamo;
         this.table = table;
-    }
-
-    private DynamoDbClient dynamo() {
-        if (dynamo == null) {
-            dynamo = factory.get();
-        }
-        return dynamo;
+        this.budget = budget;
     }
 
     static String sweepId(String account, String region) {
@@ -84,7 +78,8 @@ public final class DynamoDbAlertLedger implements AlertLedger {
 
     @Override
     public Optional<SweepMark> lastSweep(String account, String region) {
-        Map<String, AttributeValue> item = call("GetItem", () -> dynamo().getItem(r -> r.tableName(table).consistentRead(true)
+        Map<String, AttributeValue> item = call("GetItem", () -> dynamo.getItem(r -> r.overrideConfiguration(budget.overrides())
+                    .tableName(table).consistentRead(true)
                 .key(Map.of("pk", s(sweepId(account, region))))).item());
         if (item == null || item.isEmpty()) {
             return Optional.empty();
@@ -121,7 +116,8 @@ public final class DynamoDbAlertLedger implements AlertLedger {
         String update = "SET " + String.join(", ", set) + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
         String finalCondition = condition;
         try {
-            call("UpdateItem", () -> dynamo().updateItem(r -> r.tableName(table).key(Map.of("pk", s(sweepId(account, region))))
+            call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides())
+                    .tableName(table).key(Map.of("pk", s(sweepId(account, region))))
                     .updateExpression(update).conditionExpression(finalCondition)
                     .expressionAttributeNames(names.isEmpty() ? null : names).expressionAttributeValues(values)));
         } catch (ConditionalCheckFailedException e) {
@@ -130,29 +126,22 @@ public final class DynamoDbAlertLedger implements AlertLedger {
     }
 
     @Override
-    public Set<AlertKey> claim(Collection<AlertKey> keys, LedgerClaim claim) {
-        Set<AlertKey> won = new LinkedHashSet<>();
-        for (AlertKey key : claimable(keys, claim)) {
-            Map<String, AttributeValue> item = item(key, INPROGRESS, claim);
-            try {
-                call("PutItem", () -> dynamo().putItem(r -> r.tableName(table).item(item).conditionExpression(CLAIM_CONDITION)
-                        .expressionAttributeNames(Map.of("#s", "status"))
-                        .expressionAttributeValues(Map.of(":inprogress", s(INPROGRESS), ":now", n(claim.now().getEpochSecond())))));
-                won.add(key);
-            } catch (ConditionalCheckFailedException e) {
-                // another run sent it or holds it
-            }
+    public boolean claim(AlertKey key, LedgerClaim claim) {
+        Map<String, AttributeValue> item = item(key, INPROGRESS, claim);
+        try {
+            call("PutItem", () -> dynamo.putItem(r -> r.overrideConfiguration(budget.overrides())
+                    .tableName(table).item(item).conditionExpression(CLAIM_CONDITION)
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":inprogress", s(INPROGRESS), ":now", n(claim.now().getEpochSecond())))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false; // another run sent it or holds it
         }
-        return won;
-    }
-
-    @Override
-    public Set<AlertKey> unsent(Collection<AlertKey> keys, LedgerClaim claim) {
-        return claimable(keys, claim);
     }
 
     /** The keys not known to be sent and not held by a live claim: one consistent read per 100. */
-    private Set<AlertKey> claimable(Collection<AlertKey> keys, LedgerClaim claim) {
+    @Override
+    public Claimable claimable(Collection<AlertKey> keys, LedgerClaim claim) {
         Map<String, AlertKey> unknown = new LinkedHashMap<>();
         for (AlertKey key : keys) {
             if (!knownSent.containsKey(key.id())) {
@@ -168,28 +157,32 @@ public final class DynamoDbAlertLedger implements AlertLedger {
                     .projectionExpression("pk, #s, leaseUntil").expressionAttributeNames(Map.of("#s", "status")).build());
             for (int round = 0; round < UNPROCESSED_ROUNDS && request != null && !request.isEmpty(); round++) {
                 Map<String, KeysAndAttributes> ask = request;
-                BatchGetItemResponse response = call("BatchGetItem", () -> dynamo().batchGetItem(r -> r.requestItems(ask)));
+                BatchGetItemResponse response = call("BatchGetItem", () -> dynamo.batchGetItem(r -> r
+                        .overrideConfiguration(budget.overrides()).requestItems(ask)));
                 response.responses().getOrDefault(table, List.of()).forEach(item -> found.put(item.get("pk").s(), item));
                 request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : null;
                 pause(round, request);
             }
             // Keys still unread are claimed anyway: the conditional write decides.
         }
-        Set<AlertKey> claimable = new LinkedHashSet<>();
+        Set<AlertKey> free = new LinkedHashSet<>();
+        int held = 0;
         for (Map.Entry<String, AlertKey> e : unknown.entrySet()) {
             Map<String, AttributeValue> item = found.get(e.getKey());
             if (item == null) {
-                claimable.add(e.getValue());
+                free.add(e.getValue());
             } else if (SENT.equals(text(item.get("status")))) {
                 knownSent.put(e.getKey(), Boolean.TRUE);
             } else {
                 Instant lease = seconds(item.get("leaseUntil"));
                 if (lease == null || lease.isBefore(claim.now())) {
-                    claimable.add(e.getValue()); // a claim whose run died: taken over
+                    free.add(e.getValue()); // a claim whose run died: taken over
+                } else {
+                    held++;
                 }
             }
         }
-        return claimable;
+        return new Claimable(free, held);
     }
 
     @Override
@@ -206,7 +199,8 @@ public final class DynamoDbAlertLedger implements AlertLedger {
                             + request.get(table).size() + " items unprocessed after " + round + " rounds", null);
                 }
                 Map<String, List<WriteRequest>> ask = request;
-                BatchWriteItemResponse response = call("BatchWriteItem", () -> dynamo().batchWriteItem(r -> r.requestItems(ask)));
+                BatchWriteItemResponse response = call("BatchWriteItem", () -> dynamo.batchWriteItem(r -> r
+                        .overrideConfiguration(budget.overrides()).requestItems(ask)));
                 request = response.hasUnprocessedItems() ? response.unprocessedItems() : null;
                 pause(round, request);
             }
@@ -216,15 +210,25 @@ public final class DynamoDbAlertLedger implements AlertLedger {
 
     @Override
     public void release(Collection<AlertKey> keys, LedgerClaim claim) {
+        LedgerUnavailableException failed = null;
+        int failures = 0;
         for (AlertKey key : keys) {
             try {
-                call("DeleteItem", () -> dynamo().deleteItem(r -> r.tableName(table).key(Map.of("pk", s(key.id())))
+                call("DeleteItem", () -> dynamo.deleteItem(r -> r.overrideConfiguration(budget.overrides())
+                    .tableName(table).key(Map.of("pk", s(key.id())))
                         .conditionExpression("claimToken = :token AND #s = :inprogress")
                         .expressionAttributeNames(Map.of("#s", "status"))
                         .expressionAttributeValues(Map.of(":token", s(claim.token()), ":inprogress", s(INPROGRESS)))));
             } catch (ConditionalCheckFailedException e) {
                 // no longer ours: taken over after the lease, or sent
+            } catch (LedgerUnavailableException e) {
+                failed = e; // the others are still worth releasing
+                failures++;
             }
+        }
+        if (failed != null) {
+            throw new LedgerUnavailableException(failures + " of " + keys.size() + " claims not released: " + failed.getMessage(),
+                    failed);
         }
     }
 

@@ -85,4 +85,13 @@ class HistoryReachTest {
         assertThat(reach.problem()).isNull();
         assertThat(reach.windows()).containsExactly(new HistoryReach.Window(at("03:50:00"), null));
     }
+
+    @Test
+    void withoutALastCompleteSweepTheCursorIsFollowedHoweverFarBack() {
+        // A first run that stopped short, or one after a rejected record: the cursor is all there is.
+        HistoryReach reach = HistoryReach.of(new SweepMark(null, at("02:00:00")), T, T, EIGHT_HOURS);
+        assertThat(reach.from()).isEqualTo(at("02:00:00"));
+        assertThat(reach.windows().get(0)).isEqualTo(new HistoryReach.Window(at("02:00:00"), at("04:00:00")));
+        assertThat(reach.problem()).isNull();
+    }
 }

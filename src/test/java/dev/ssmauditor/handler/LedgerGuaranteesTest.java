@@ -244,7 +244,7 @@ class LedgerGuaranteesTest {
         return new Auditor(new SsmSessionSource(clients.ssm()), new PolicyEvaluator(policy), new AlertPlanner(Duration.ZERO),
                 composer, new SnsAlertPublisher(clients.sns(), TOPIC, composer.envelope()), ledger, clock,
                 new JsonLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), LogLevel.INFO, new JsonFactory()),
-                AuditHandler.stepBudget(FAST));
+                AuditHandler.stepBudget());
     }
 
     private DynamoDbAlertLedger realLedger() {
@@ -256,6 +256,7 @@ class LedgerGuaranteesTest {
         final AlertLedger inner;
         RuntimeException onMark;
         Error dieOnMark;
+        int claimsBeforeFailing = -1;
 
         Breakable(AlertLedger inner) {
             this.inner = inner;
@@ -272,8 +273,16 @@ class LedgerGuaranteesTest {
         }
 
         @Override
-        public Set<AlertKey> claim(Collection<AlertKey> keys, LedgerClaim claim) {
-            return inner.claim(keys, claim);
+        public Claimable claimable(Collection<AlertKey> keys, LedgerClaim claim) {
+            return inner.claimable(keys, claim);
+        }
+
+        @Override
+        public boolean claim(AlertKey key, LedgerClaim claim) {
+            if (claimsBeforeFailing-- == 0) {
+                throw new LedgerUnavailableException("DynamoDB PutItem failed: connection reset", null);
+            }
+            return inner.claim(key, claim);
         }
 
         @Override
@@ -337,7 +346,7 @@ class LedgerGuaranteesTest {
 
         AuditReport report = auditor(ledger, Clock.fixed(at("12:00"), ZoneOffset.UTC)).run(request(at("12:00")));
 
-        assertThat(report.markFailures()).isEqualTo(1);
+        assertThat(report.ledgerErrors()).isEqualTo(1);
         assertThat(delivered()).containsExactly("mallory unexpected-owner r0");
         assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"message\":\"alert ledger: published alerts not marked sent\"");
     }
@@ -423,7 +432,7 @@ class LedgerGuaranteesTest {
         int[] historyCalls = {0};
         AuditRequest shortOfTime = new AuditRequest(at("12:00"), "123456789012", "eu-west-1", () -> {
             historyCalls[0] = aws.ssm().describeSessionsBodies("History").size();
-            return historyCalls[0] < 2 ? 60_000 : 10_000; // enough to publish (7 s here), not to list more (14 s)
+            return historyCalls[0] < 2 ? 60_000 : 12_000; // enough to publish and mark (10 s), not to list more (15 s)
         });
 
         AuditReport first = auditor(realLedger(), clock).run(shortOfTime);
@@ -440,5 +449,107 @@ class LedgerGuaranteesTest {
         List<String> afterWindows = aws.ssm().describeSessionsBodies("History").stream()
                 .map(b -> b.path("Filters").toString()).toList();
         assertThat(afterWindows.get(2)).as("the second run went on from where the first stopped").contains("2026-11-30T08:55:00Z");
+    }
+    @Test
+    void aRunThatMeetsAnotherRunsLiveClaimDoesNotMoveTheSweepSoNothingIsLostIfThatRunDies() throws Exception {
+        // trudy came and went before the last sweep's reach would end; another run holds her alert when this one runs.
+        putSweep(at("11:55"));
+        ObjectNode trudy = stranger("trudy", "i-0web2", at("10:55"));
+        aws.ssm().setHistory(List.of(FakeSsm.ended(trudy, at("11:10"))));
+        aws.sns().acceptPublishes();
+        AlertKey key = new AlertKey("123456789012", "eu-west-1", "trudy", dev.ssmauditor.policy.RuleId.UNEXPECTED_OWNER, 0);
+        assertThat(realLedger().claim(key, new LedgerClaim("run-a", at("12:04"), at("12:10")))).isTrue();
+
+        MutableClock clock = new MutableClock(at("12:06"));
+        AuditHandler handler = handler(env(), clock);
+        JsonNode b = invoke(handler, at("12:05"));
+        assertThat(delivered()).as("held by run-a").isEmpty();
+        assertThat(b.get("sweepSaved").isNull()).as("run-a may still fail: the sweep stays where it was").isTrue();
+
+        clock.set(at("12:16")); // run-a died; its lease ended at 12:10
+        invoke(handler, at("12:15"));
+        assertThat(delivered()).containsExactly("trudy unexpected-owner r0");
+    }
+
+    @Test
+    void theLeaseEndsWithTheInvocationCountedFromWhenTheClaimsAreMade() {
+        // Counted from the start of the run, a lease would end as early as the listing was long, and another run
+        // could take over keys this run is still publishing.
+        aws.ssm().setActive(List.of(stranger("mallory", "i-0web1", at("11:58"))));
+        aws.sns().acceptPublishes();
+        MutableClock clock = new MutableClock(at("12:00"));
+        AwsClientFactory clients = new AwsClientFactory(System.getenv(), FAST, null);
+        SsmSessionSource ssm = new SsmSessionSource(clients.ssm());
+        dev.ssmauditor.sessions.SessionSource slowListing = new dev.ssmauditor.sessions.SessionSource() {
+            @Override
+            public dev.ssmauditor.sessions.SessionListing activeSessions(dev.ssmauditor.sessions.PageGate gate) {
+                clock.advance(Duration.ofSeconds(30));
+                return ssm.activeSessions(gate);
+            }
+
+            @Override
+            public dev.ssmauditor.sessions.SessionListing endedSessions(Instant from, Instant before,
+                                                                        dev.ssmauditor.sessions.PageGate gate) {
+                return ssm.endedSessions(from, before, gate);
+            }
+        };
+        AlertComposer composer = new AlertComposer(new JsonFactory());
+        Policy policy = new Policy(60, List.of(), PatternList.of(ADMIN + "*"), PatternList.OFF, PatternList.OFF, PatternList.OFF,
+                Map.of());
+        Auditor auditor = new Auditor(slowListing, new PolicyEvaluator(policy), new AlertPlanner(Duration.ZERO), composer,
+                new SnsAlertPublisher(clients.sns(), TOPIC, composer.envelope()), realLedger(), clock,
+                new JsonLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), LogLevel.INFO, new JsonFactory()),
+                AuditHandler.stepBudget());
+
+        auditor.run(new AuditRequest(at("12:00"), "123456789012", "eu-west-1",
+                () -> 60_000 - Duration.between(at("12:00"), clock.instant()).toMillis()));
+
+        Map<String, AttributeValue> item = dynamo.items().get("alert#123456789012#eu-west-1#mallory#unexpected-owner#0");
+        assertThat(Instant.ofEpochSecond(Long.parseLong(item.get("leaseUntil").n())))
+                .as("claimed at 12:00:30 with 30 s left, plus 5 s").isEqualTo(Instant.parse("2026-11-30T12:01:05Z"));
+    }
+
+    @Test
+    void aRunOutOfTimeAfterItsFirstMessageLeavesThatOneMarkedAndTheRestForTheNextRun() {
+        // The watermark saved nothing until every message was out: a timeout after the first one meant a retry that
+        // published it again.
+        aws.ssm().setActive(List.of(stranger("mallory", "i-0web1", at("11:58")), admin("bob", "i-0web2", at("10:00"))));
+        aws.sns().acceptPublishes();
+        Clock clock = Clock.fixed(at("12:01"), ZoneOffset.UTC);
+        AuditRequest shortOfTime = new AuditRequest(at("12:00"), "123456789012", "eu-west-1",
+                () -> aws.sns().delivered().isEmpty() ? 60_000 : 8_000); // after one publish: too little for another (10 s)
+
+        assertThatThrownBy(() -> auditor(realLedger(), clock).run(shortOfTime))
+                .isInstanceOf(dev.ssmauditor.audit.AuditDeadlineException.class).hasMessageContaining("not publishing 1 of 2");
+        assertThat(delivered()).containsExactly("mallory unexpected-owner r0"); // HIGH goes first
+        assertThat(dynamo.items().get("alert#123456789012#eu-west-1#mallory#unexpected-owner#0").get("status").s()).isEqualTo("SENT");
+        assertThat(dynamo.items()).as("bob's claim released").doesNotContainKey("alert#123456789012#eu-west-1#bob#long-running#0");
+
+        auditor(realLedger(), clock).run(request(at("12:00")));
+        assertThat(delivered()).containsExactly("mallory unexpected-owner r0", "bob long-running r0");
+    }
+
+    @Test
+    void aLedgerThatFailsHalfWayThroughTheClaimsStillPublishesAllAndKeepsWhatItWon() {
+        aws.ssm().setActive(List.of(stranger("a1", "i-0web1", at("11:58")), stranger("a2", "i-0web2", at("11:58")),
+                stranger("a3", "i-0web3", at("11:58"))));
+        aws.sns().acceptPublishes();
+        Clock clock = Clock.fixed(at("12:01"), ZoneOffset.UTC);
+        Breakable failing = new Breakable(realLedger());
+        failing.claimsBeforeFailing = 1;
+
+        assertThatThrownBy(() -> auditor(failing, clock).run(request(at("12:00")))).isInstanceOf(LedgerUnavailableException.class);
+        assertThat(delivered()).containsExactlyInAnyOrder("a1 unexpected-owner r0", "a2 unexpected-owner r0", "a3 unexpected-owner r0");
+
+        auditor(realLedger(), clock).run(request(at("12:00")));
+        assertThat(delivered()).as("the key won before the failure was marked sent; the other two may repeat, and do")
+                .containsExactlyInAnyOrder("a1 unexpected-owner r0", "a2 unexpected-owner r0", "a3 unexpected-owner r0",
+                        "a2 unexpected-owner r0", "a3 unexpected-owner r0");
+    }
+
+    private void putSweep(Instant lastCompleteSweep) {
+        dynamo.client().putItem(r -> r.tableName(dynamo.table()).item(Map.of(
+                "pk", AttributeValue.builder().s("sweep#123456789012#eu-west-1").build(),
+                "lastCompleteSweepMs", AttributeValue.builder().n(Long.toString(lastCompleteSweep.toEpochMilli())).build())));
     }
 }

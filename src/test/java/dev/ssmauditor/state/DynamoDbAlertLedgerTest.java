@@ -14,6 +14,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,28 +43,42 @@ class DynamoDbAlertLedgerTest {
         return new LedgerClaim(token, now, now.plusSeconds(65));
     }
 
+    /** What the auditor does: read which keys are free, then claim each. */
+    private static Set<AlertKey> claimAll(DynamoDbAlertLedger ledger, Collection<AlertKey> keys, LedgerClaim claim) {
+        Set<AlertKey> won = new LinkedHashSet<>();
+        for (AlertKey key : ledger.claimable(keys, claim).free()) {
+            if (ledger.claim(key, claim)) {
+                won.add(key);
+            }
+        }
+        return won;
+    }
+
     @Test
     void aKeyIsWonByOneClaimOnlyAndOnceSentByNoneAgain() {
         DynamoDbAlertLedger a = ledger();
         DynamoDbAlertLedger b = ledger();
         LedgerClaim first = claim("run-a", NOW);
 
-        assertThat(a.claim(List.of(key("s-1", 0), key("s-2", 0)), first)).containsExactly(key("s-1", 0), key("s-2", 0));
-        assertThat(b.claim(List.of(key("s-1", 0), key("s-3", 0)), claim("run-b", NOW))).as("s-1 is held by run-a")
+        assertThat(claimAll(a, List.of(key("s-1", 0), key("s-2", 0)), first)).containsExactly(key("s-1", 0), key("s-2", 0));
+        assertThat(claimAll(b, List.of(key("s-1", 0), key("s-3", 0)), claim("run-b", NOW))).as("s-1 is held by run-a")
                 .containsExactly(key("s-3", 0));
+        assertThat(b.claimable(List.of(key("s-1", 0)), claim("run-c", NOW)).heldElsewhere()).as("and said so").isEqualTo(1);
+        assertThat(b.claim(key("s-1", 0), claim("run-c", NOW))).as("the conditional write decides even without the read")
+                .isFalse();
 
         a.markSent(List.of(key("s-1", 0), key("s-2", 0)), first);
-        assertThat(b.claim(List.of(key("s-1", 0), key("s-2", 0)), claim("run-c", NOW.plus(Duration.ofHours(1))))).isEmpty();
-        assertThat(b.unsent(List.of(key("s-1", 0), key("s-4", 0)), claim("dry", NOW))).containsExactly(key("s-4", 0));
+        assertThat(claimAll(b, List.of(key("s-1", 0), key("s-2", 0)), claim("run-c", NOW.plus(Duration.ofHours(1))))).isEmpty();
+        assertThat(b.claimable(List.of(key("s-1", 0), key("s-4", 0)), claim("dry", NOW)).free()).containsExactly(key("s-4", 0));
     }
 
     @Test
     void aClaimWhoseRunDiedIsTakenOverAfterItsLeaseNotBefore() {
         DynamoDbAlertLedger ledger = ledger();
-        ledger.claim(List.of(key("s-1", 0)), claim("died", NOW));
+        claimAll(ledger, List.of(key("s-1", 0)), claim("died", NOW));
 
-        assertThat(ledger.claim(List.of(key("s-1", 0)), claim("next", NOW.plusSeconds(60)))).as("lease still running").isEmpty();
-        assertThat(ledger.claim(List.of(key("s-1", 0)), claim("later", NOW.plusSeconds(70)))).containsExactly(key("s-1", 0));
+        assertThat(claimAll(ledger, List.of(key("s-1", 0)), claim("next", NOW.plusSeconds(60)))).as("lease still running").isEmpty();
+        assertThat(claimAll(ledger, List.of(key("s-1", 0)), claim("later", NOW.plusSeconds(70)))).containsExactly(key("s-1", 0));
         assertThat(dynamo.items().get(key("s-1", 0).id()).get("claimToken").s()).isEqualTo("later");
     }
 
@@ -70,20 +86,20 @@ class DynamoDbAlertLedgerTest {
     void aReleasedClaimIsFreeAtOnceButOnlyItsOwnerCanReleaseIt() {
         DynamoDbAlertLedger ledger = ledger();
         LedgerClaim mine = claim("mine", NOW);
-        ledger.claim(List.of(key("s-1", 0), key("s-2", 0)), mine);
+        claimAll(ledger, List.of(key("s-1", 0), key("s-2", 0)), mine);
 
         ledger.release(List.of(key("s-1", 0)), claim("someone-else", NOW));
         assertThat(dynamo.items()).containsKey(key("s-1", 0).id());
         ledger.release(List.of(key("s-1", 0)), mine);
         assertThat(dynamo.items()).doesNotContainKey(key("s-1", 0).id()).containsKey(key("s-2", 0).id());
-        assertThat(ledger.claim(List.of(key("s-1", 0)), claim("next", NOW))).containsExactly(key("s-1", 0));
+        assertThat(claimAll(ledger, List.of(key("s-1", 0)), claim("next", NOW))).containsExactly(key("s-1", 0));
     }
 
     @Test
     void itemsCarryAFormatVersionATtlPastThirtyDaysAndWhatWasAlerted() {
         DynamoDbAlertLedger ledger = ledger();
         LedgerClaim c = claim("run", NOW);
-        ledger.claim(List.of(key("s-1", 2)), c);
+        claimAll(ledger, List.of(key("s-1", 2)), c);
         ledger.markSent(List.of(key("s-1", 2)), c);
 
         Map<String, AttributeValue> item = dynamo.items().get("alert#123456789012#eu-west-1#s-1#unexpected-owner#2");
@@ -105,10 +121,10 @@ class DynamoDbAlertLedgerTest {
             keys.add(key("s-" + i, 0));
         }
         LedgerClaim c = claim("run", NOW);
-        assertThat(ledger.claim(keys, c)).hasSize(230);
+        assertThat(claimAll(ledger, keys, c)).hasSize(230);
         ledger.markSent(keys, c);
         assertThat(dynamo.items().values()).filteredOn(i -> "SENT".equals(i.get("status").s())).hasSize(230);
-        assertThat(ledger().claim(keys, claim("other", NOW))).isEmpty();
+        assertThat(claimAll(ledger(), keys, claim("other", NOW))).isEmpty();
     }
 
     @Test
@@ -140,7 +156,7 @@ class DynamoDbAlertLedgerTest {
         DynamoDbAlertLedger ledger = new DynamoDbAlertLedger(new AwsClientFactory(System.getenv(),
                 new dev.ssmauditor.aws.RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(1),
                         Duration.ofMillis(2), Duration.ofSeconds(2), Duration.ofSeconds(4)), null).dynamoDb(), dynamo.table());
-        assertThatThrownBy(() -> ledger.claim(Set.of(key("s-1", 0)), claim("run", NOW)))
+        assertThatThrownBy(() -> ledger.claimable(Set.of(key("s-1", 0)), claim("run", NOW)))
                 .isInstanceOf(LedgerUnavailableException.class).hasMessageContaining("BatchGetItem")
                 .hasMessageContaining(dynamo.table());
     }

@@ -15,14 +15,24 @@ public final class FakeContext implements Context {
     public static final String FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:ssm-session-auditor";
 
     private final List<String> logs = new ArrayList<>();
-    private final long remainingMillis;
+    private final java.util.function.LongSupplier remainingMillis;
 
     public FakeContext() {
         this(60_000);
     }
 
     public FakeContext(long remainingMillis) {
+        this.remainingMillis = () -> remainingMillis;
+    }
+
+    private FakeContext(java.util.function.LongSupplier remainingMillis) {
         this.remainingMillis = remainingMillis;
+    }
+
+    /** An invocation whose time runs out for real, as Lambda's does: {@code millis} from now. */
+    public static FakeContext timingOutIn(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        return new FakeContext(() -> (end - System.nanoTime()) / 1_000_000);
     }
 
     public List<String> logs() {
@@ -37,7 +47,7 @@ public final class FakeContext implements Context {
     @Override public String getInvokedFunctionArn() { return FUNCTION_ARN; }
     @Override public CognitoIdentity getIdentity() { return null; }
     @Override public ClientContext getClientContext() { return null; }
-    @Override public int getRemainingTimeInMillis() { return (int) remainingMillis; }
+    @Override public int getRemainingTimeInMillis() { return (int) remainingMillis.getAsLong(); }
     @Override public int getMemoryLimitInMB() { return 512; }
 
     @Override
