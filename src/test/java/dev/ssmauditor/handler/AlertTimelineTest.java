@@ -60,7 +60,7 @@ class AlertTimelineTest {
         env.put("MAX_SESSION_MINUTES", Integer.toString(maxSessionMinutes));
         env.put("REMIND_EVERY_MINUTES", "60");
         // The function's clock: later than every event of the day (an event from the future is not trusted).
-        return new AuditHandler(env, System.out,
+        return new AuditHandler(env, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 Clock.fixed(Instant.parse("2026-11-30T23:00:00Z"), ZoneOffset.UTC));
     }
 
