@@ -54,7 +54,7 @@ public final class SnsAlertPublisher implements AlertPublisher {
                     .messageStructure("json")
                     .message(envelope.of(message))
                     .messageAttributes(attributes(message))
-                    .overrideConfiguration(budget.overrides())
+                    .overrideConfiguration(budget.overrides(CallBudget.MARK_TIME)) // the mark comes after it
                     .build());
         }
     }

@@ -182,8 +182,7 @@ public final class Auditor {
     private EndedListing listEnded(HistoryReach reach, AuditRequest request) {
         List<Session> all = new ArrayList<>();
         int pages = 0;
-        // Listing ended sessions leaves room for the claims, then a publish and its mark.
-        Duration reserve = stepBudget.multipliedBy(3);
+        Duration reserve = endedListingReserve(stepBudget);
         for (HistoryReach.Window w : reach.windows()) {
             SessionListing listing = sessions.endedSessions(w.from(), w.before(), page -> hasTime(request, reserve));
             all.addAll(listing.sessions());
@@ -199,6 +198,11 @@ public final class Auditor {
     }
 
     private record EndedListing(List<Session> sessions, int pages, Instant cursor) {
+    }
+
+    /** What listing ended sessions leaves for what follows it: the claims, then a publish and its mark. */
+    public static Duration endedListingReserve(Duration stepBudget) {
+        return stepBudget.multipliedBy(3);
     }
 
     /**
@@ -224,8 +228,9 @@ public final class Auditor {
         }
     }
 
+    /** A claim is made only with time left to publish what it wins (and to mark it). */
     private void requireForClaims(AuditRequest request, RunLedger run, int left) {
-        if (!hasTime(request, stepBudget)) {
+        if (!hasTime(request, stepBudget.multipliedBy(2))) {
             release(run.won, run);
             run.won.clear();
             throw new AuditDeadlineException(left(request) + " ms left before the function times out, with " + left
@@ -306,7 +311,11 @@ public final class Auditor {
         }
         SweepMark next;
         if (ended.cursor() != null) {
-            next = new SweepMark(before == null || reach.replace() ? null : before.lastCompleteSweep(), ended.cursor());
+            // Sessions this run saw active may end before the next run, unlisted by the windows already done: the
+            // next run goes on from the cursor, or from this run's own usual reach if that is earlier.
+            Instant usualReach = t.minus(evaluator.longestLimit()).minus(HistoryReach.OVERLAP);
+            Instant cursor = ended.cursor().isBefore(usualReach) ? ended.cursor() : usualReach;
+            next = new SweepMark(before == null || reach.replace() ? null : before.lastCompleteSweep(), cursor);
         } else if (olderEvent && before != null && before.endedCursor() == null) {
             return null; // an older event, complete: the newer sweep already stands
         } else {

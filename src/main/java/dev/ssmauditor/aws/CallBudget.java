@@ -15,6 +15,10 @@ public final class CallBudget {
 
     /** Room kept after the last call for the run to log its failure and release its claims. */
     public static final Duration MARGIN = Duration.ofSeconds(3);
+    /** What cleanup calls leave: enough to write the failure's log line. */
+    public static final Duration CLEANUP_MARGIN = Duration.ofMillis(500);
+    /** What a publish leaves for the mark that follows it. */
+    public static final Duration MARK_TIME = Duration.ofSeconds(5);
 
     private final Duration callTimeout;
     private volatile LongSupplier remainingMillis = () -> Long.MAX_VALUE;
@@ -33,17 +37,35 @@ public final class CallBudget {
         this.remainingMillis = remainingMillis;
     }
 
-    public Duration nextCall() {
+    /** The next call's timeout, keeping {@link #MARGIN} and {@code keep} after it. */
+    public Duration nextCall(Duration keep) {
+        return cap(MARGIN.plus(keep));
+    }
+
+    /** The per-request override for a call that keeps only the {@link #MARGIN} after it. */
+    public AwsRequestOverrideConfiguration overrides() {
+        return overrides(Duration.ZERO);
+    }
+
+    /** The per-request override for a call after which {@code keep} is needed too (a publish: its mark). */
+    public AwsRequestOverrideConfiguration overrides(Duration keep) {
+        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(nextCall(keep)).build();
+    }
+
+    /**
+     * For calls made while a run is already failing (releasing its claims): they may use the margin itself, all but
+     * {@link #CLEANUP_MARGIN} of it, since nothing comes after them but the failure's log line.
+     */
+    public AwsRequestOverrideConfiguration cleanupOverrides() {
+        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(cap(CLEANUP_MARGIN)).build();
+    }
+
+    private Duration cap(Duration kept) {
         long left = remainingMillis.getAsLong();
         if (left == Long.MAX_VALUE) {
             return callTimeout;
         }
-        long millis = Math.max(1, left - MARGIN.toMillis());
+        long millis = Math.max(1, left - kept.toMillis()); // 0 would mean no timeout at all
         return millis < callTimeout.toMillis() ? Duration.ofMillis(millis) : callTimeout;
-    }
-
-    /** The per-request override that applies {@link #nextCall()}. */
-    public AwsRequestOverrideConfiguration overrides() {
-        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(nextCall()).build();
     }
 }

@@ -106,7 +106,8 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         if (config.dryRun()) {
             ledger = AlertLedger.readOnly(ledger);
         }
-        this.auditor = new Auditor(new SsmSessionSource(ssm, budget), new PolicyEvaluator(config.policy()),
+        this.auditor = new Auditor(new SsmSessionSource(ssm, budget, Auditor.endedListingReserve(stepBudget())),
+                new PolicyEvaluator(config.policy()),
                 new AlertPlanner(config.remindEvery()), composer, publisher, ledger, clock, log, stepBudget());
         Core.getGlobalContext().register(this);
     }

@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.ssm.model.SessionFilter;
 import software.amazon.awssdk.services.ssm.model.SessionFilterKey;
 import software.amazon.awssdk.services.ssm.model.SessionState;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -27,19 +28,25 @@ public final class SsmSessionSource implements SessionSource {
 
     private final SsmClient ssm;
     private final CallBudget budget;
+    private final Duration keepAfterEndedPage;
 
     public SsmSessionSource(SsmClient ssm) {
-        this(ssm, CallBudget.unlimited());
+        this(ssm, CallBudget.unlimited(), Duration.ZERO);
     }
 
-    public SsmSessionSource(SsmClient ssm, CallBudget budget) {
+    /**
+     * @param keepAfterEndedPage the time a page of ended sessions must leave for what follows the listing (the claims,
+     *                           a publish, its mark), so that one slow page cannot use it up
+     */
+    public SsmSessionSource(SsmClient ssm, CallBudget budget, Duration keepAfterEndedPage) {
         this.ssm = ssm;
         this.budget = budget;
+        this.keepAfterEndedPage = keepAfterEndedPage;
     }
 
     @Override
     public SessionListing activeSessions(PageGate gate) {
-        return list(SessionState.ACTIVE, List.of(), gate);
+        return list(SessionState.ACTIVE, List.of(), gate, Duration.ZERO);
     }
 
     @Override
@@ -54,10 +61,10 @@ public final class SsmSessionSource implements SessionSource {
             filters.add(SessionFilter.builder().key(SessionFilterKey.INVOKED_BEFORE)
                     .value((up.equals(before) ? up : up.plusSeconds(1)).toString()).build());
         }
-        return list(SessionState.HISTORY, filters, gate);
+        return list(SessionState.HISTORY, filters, gate, keepAfterEndedPage);
     }
 
-    private SessionListing list(SessionState state, List<SessionFilter> filters, PageGate gate) {
+    private SessionListing list(SessionState state, List<SessionFilter> filters, PageGate gate, Duration keep) {
         List<Session> sessions = new ArrayList<>();
         Set<String> seenTokens = new HashSet<>();
         String token = null;
@@ -71,7 +78,7 @@ public final class SsmSessionSource implements SessionSource {
                     .maxResults(PAGE_SIZE)
                     .filters(filters.isEmpty() ? null : filters)
                     .nextToken(token)
-                    .overrideConfiguration(budget.overrides())
+                    .overrideConfiguration(budget.overrides(keep))
                     .build());
             pages++;
             for (software.amazon.awssdk.services.ssm.model.Session s : page.sessions()) {

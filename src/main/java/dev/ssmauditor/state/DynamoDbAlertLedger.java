@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.time.Duration;
@@ -132,10 +133,13 @@ public final class DynamoDbAlertLedger implements AlertLedger {
             call("PutItem", () -> dynamo.putItem(r -> r.overrideConfiguration(budget.overrides())
                     .tableName(table).item(item).conditionExpression(CLAIM_CONDITION)
                     .expressionAttributeNames(Map.of("#s", "status"))
-                    .expressionAttributeValues(Map.of(":inprogress", s(INPROGRESS), ":now", n(claim.now().getEpochSecond())))));
+                    .expressionAttributeValues(Map.of(":inprogress", s(INPROGRESS), ":now", n(claim.now().getEpochSecond())))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false; // another run sent it or holds it
+            // The SDK retries a write whose answer was lost; the retry then fails on the claim the first attempt made.
+            Map<String, AttributeValue> old = e.hasItem() ? e.item() : Map.of();
+            return claim.token().equals(text(old.get("claimToken"))) && INPROGRESS.equals(text(old.get("status")));
         }
     }
 
@@ -214,7 +218,7 @@ public final class DynamoDbAlertLedger implements AlertLedger {
         int failures = 0;
         for (AlertKey key : keys) {
             try {
-                call("DeleteItem", () -> dynamo.deleteItem(r -> r.overrideConfiguration(budget.overrides())
+                call("DeleteItem", () -> dynamo.deleteItem(r -> r.overrideConfiguration(budget.cleanupOverrides())
                     .tableName(table).key(Map.of("pk", s(key.id())))
                         .conditionExpression("claimToken = :token AND #s = :inprogress")
                         .expressionAttributeNames(Map.of("#s", "status"))

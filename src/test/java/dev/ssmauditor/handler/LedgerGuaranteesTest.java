@@ -546,6 +546,26 @@ class LedgerGuaranteesTest {
                         "a2 unexpected-owner r0", "a3 unexpected-owner r0");
     }
 
+    @Test
+    void aRunResumingABacklogStillReachesTheSessionsThePreviousRunSawActive() {
+        // dana was open 58 minutes at the 11:30 run (limit 60), passed her limit and ended before the next run. The
+        // 11:30 run ran out of time in its last window (from 10:55): going on from there alone would never list her.
+        putSweep(at("06:00"));
+        ObjectNode dana = admin("dana", "i-0web4", at("10:32"));
+        aws.ssm().setActive(List.of(dana));
+        aws.sns().acceptPublishes();
+        AuditRequest shortOfTime = new AuditRequest(at("11:30"), "123456789012", "eu-west-1",
+                () -> aws.ssm().describeSessionsBodies("History").size() < 3 ? 60_000 : 12_000);
+        AuditReport first = auditor(realLedger(), Clock.fixed(at("11:31"), ZoneOffset.UTC)).run(shortOfTime);
+        assertThat(first.endedListedInFull()).isFalse();
+        assertThat(delivered()).isEmpty();
+
+        aws.ssm().setActive(List.of());
+        aws.ssm().setHistory(List.of(FakeSsm.ended(dana, at("11:34"))));
+        auditor(realLedger(), Clock.fixed(at("11:36"), ZoneOffset.UTC)).run(request(at("11:35")));
+        assertThat(delivered()).containsExactly("dana long-running r0");
+    }
+
     private void putSweep(Instant lastCompleteSweep) {
         dynamo.client().putItem(r -> r.tableName(dynamo.table()).item(Map.of(
                 "pk", AttributeValue.builder().s("sweep#123456789012#eu-west-1").build(),

@@ -7,6 +7,7 @@ import dev.ssmauditor.audit.SweepMark;
 import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.policy.RuleId;
 import dev.ssmauditor.testing.LocalDynamoDb;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -20,6 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -159,5 +165,28 @@ class DynamoDbAlertLedgerTest {
         assertThatThrownBy(() -> ledger.claimable(Set.of(key("s-1", 0)), claim("run", NOW)))
                 .isInstanceOf(LedgerUnavailableException.class).hasMessageContaining("BatchGetItem")
                 .hasMessageContaining(dynamo.table());
+    }
+
+    @Test
+    void aClaimWhoseFirstAttemptSucceededUnseenIsStillWonOnTheRetry() {
+        // On real DynamoDB an attempt can succeed and its answer be lost; the SDK's retry then fails the condition on
+        // the claim that attempt made. ReturnValuesOnConditionCheckFailure shows whose claim it is. (dynalite ignores
+        // the option, so a local endpoint plays DynamoDB's answer here.)
+        WireMockServer fake = new WireMockServer(options().dynamicPort());
+        fake.start();
+        try {
+            System.setProperty(LocalDynamoDb.ENDPOINT_PROPERTY, fake.baseUrl());
+            fake.stubFor(post(urlEqualTo("/")).withRequestBody(containing("ALL_OLD")).willReturn(aResponse().withStatus(400)
+                    .withHeader("Content-Type", "application/x-amz-json-1.0")
+                    .withBody("{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
+                            + "\"message\":\"The conditional request failed\",\"Item\":{\"pk\":{\"S\":\"x\"},"
+                            + "\"status\":{\"S\":\"INPROGRESS\"},\"claimToken\":{\"S\":\"mine\"}}}")));
+            DynamoDbAlertLedger ledger = ledger();
+
+            assertThat(ledger.claim(key("s-1", 0), claim("mine", NOW))).isTrue();
+            assertThat(ledger.claim(key("s-1", 0), claim("someone-else", NOW))).isFalse();
+        } finally {
+            fake.stop();
+        }
     }
 }
