@@ -120,7 +120,8 @@ public final class Auditor {
                 ledgerDown = e;
             }
         }
-        Set<AlertKey> sendable = ledgerDown == null ? run.won : allKeys(candidates);
+        // Without the ledger, what it was seen to hold already (sent, or claimed by a live run) is still left out.
+        Set<AlertKey> sendable = ledgerDown == null ? run.won : run.readAll ? run.free : allKeys(candidates);
         List<Alert> alerts = new ArrayList<>();
         Map<Alert, List<AlertKey>> keysOf = new HashMap<>();
         for (AlertPlanner.Candidate c : candidates) {
@@ -170,6 +171,8 @@ public final class Auditor {
         final LedgerClaim claim;
         final Set<AlertKey> won = new LinkedHashSet<>();
         final Set<AlertKey> published = new LinkedHashSet<>();
+        final Set<AlertKey> free = new LinkedHashSet<>();
+        boolean readAll;
         int heldElsewhere;
         int errors;
 
@@ -211,13 +214,14 @@ public final class Auditor {
      */
     private void claim(List<AlertPlanner.Candidate> candidates, RunLedger run, AuditRequest request) {
         List<AlertKey> keys = new ArrayList<>(allKeys(candidates));
-        List<AlertKey> free = new ArrayList<>();
         for (int i = 0; i < keys.size(); i += READ_BATCH) {
             requireForClaims(request, run, keys.size() - i);
             AlertLedger.Claimable c = ledger.claimable(keys.subList(i, Math.min(keys.size(), i + READ_BATCH)), run.claim);
-            free.addAll(c.free());
+            run.free.addAll(c.free());
             run.heldElsewhere += c.heldElsewhere();
         }
+        run.readAll = true;
+        List<AlertKey> free = new ArrayList<>(run.free);
         for (int i = 0; i < free.size(); i++) {
             requireForClaims(request, run, free.size() - i);
             if (ledger.claim(free.get(i), run.claim)) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.testing.FakeContext;
 import dev.ssmauditor.testing.FakeSsm;
+import dev.ssmauditor.testing.FaultyDynamoDb;
+import dev.ssmauditor.testing.Faults;
 import dev.ssmauditor.testing.LocalAws;
 import dev.ssmauditor.testing.LocalDynamoDb;
 import org.junit.jupiter.api.AfterAll;
@@ -67,6 +69,10 @@ class FaultInjectionTest {
     }
 
     private Outcome play(String scenario, int runs, Consumer<LocalAws> faults) throws IOException {
+        return play(scenario, runs, faults, null);
+    }
+
+    private Outcome play(String scenario, int runs, Consumer<LocalAws> faults, Faults ledgerFaults) throws IOException {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("ALERT_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:ssm-session-alerts");
         env.put("STATE_TABLE", dynamo.table());
@@ -91,6 +97,9 @@ class FaultInjectionTest {
                 aws.ssm().faults().none(); // the next schedule, after the outage
                 aws.sns().faults().none();
                 aws.sns().acceptPublishes();
+                if (ledgerFaults != null) {
+                    ledgerFaults.none();
+                }
             } else {
                 for (int k = 0; k < 2; k++) {
                     String id = "stranger-" + run + "-" + k;
@@ -133,7 +142,7 @@ class FaultInjectionTest {
         lost.removeAll(unique);
         Outcome outcome = new Outcome(scenario, runs, completed, invocations, failedEvents, expected.size(), unique.size(),
                 lost.size(), falseSuccesses, deliveredIds.size() - unique.size(),
-                aws.ssm().faults().injected() + aws.sns().faults().injected());
+                aws.ssm().faults().injected() + aws.sns().faults().injected() + (ledgerFaults == null ? 0 : ledgerFaults.injected()));
         TABLE.add(outcome.row());
         return outcome;
     }
@@ -200,6 +209,28 @@ class FaultInjectionTest {
         nothingLost(o);
         assertThat(o.completed()).as("no run may succeed while its alerts go nowhere").isZero();
         assertThat(o.failedEvents()).isEqualTo(10);
+    }
+
+    @Test
+    void thirtyPercentOfLedgerCallsThrottled() throws IOException {
+        try (FaultyDynamoDb ledger = FaultyDynamoDb.before(dynamo.url())) {
+            ledger.faults().set(0.30, 0, 0, 0, 0, false, ALL);
+            Outcome o = play("30% of DynamoDB (ledger) calls throttled", 25, a -> { }, ledger.faults());
+            nothingLost(o);
+            assertThat(o.faultsInjected()).isPositive();
+        }
+    }
+
+    @Test
+    void everythingAtOnceTheLedgerToo() throws IOException {
+        try (FaultyDynamoDb ledger = FaultyDynamoDb.before(dynamo.url())) {
+            ledger.faults().set(0.20, 0.10, 0.05, 0, 0, false, ALL);
+            Outcome o = play("all at once, the ledger too: 20% throttled, 10% 5xx, 5% resets", 25, a -> {
+                a.ssm().faults().set(0.20, 0.10, 0.05, 0, 0, false, ALL);
+                a.sns().faults().set(0.20, 0.10, 0.05, 0, 0, false, ALL);
+            }, ledger.faults());
+            nothingLost(o);
+        }
     }
 
     @Test
