@@ -566,6 +566,22 @@ class LedgerGuaranteesTest {
         assertThat(delivered()).containsExactly("dana long-running r0");
     }
 
+    @Test
+    void withoutTheLedgerWhatItWasSeenToHoldIsStillLeftOut() {
+        // The reads worked, a claim then failed: alerts the ledger showed as sent are not repeated.
+        aws.ssm().setActive(List.of(stranger("a1", "i-0web1", at("11:50"))));
+        aws.sns().acceptPublishes();
+        Clock clock = Clock.fixed(at("12:01"), ZoneOffset.UTC);
+        auditor(realLedger(), clock).run(request(at("11:55")));
+        aws.ssm().setActive(List.of(stranger("a1", "i-0web1", at("11:50")), stranger("a2", "i-0web2", at("11:58")),
+                stranger("a3", "i-0web3", at("11:58"))));
+        Breakable failing = new Breakable(realLedger());
+        failing.claimsBeforeFailing = 0;
+
+        assertThatThrownBy(() -> auditor(failing, clock).run(request(at("12:00")))).isInstanceOf(LedgerUnavailableException.class);
+        assertThat(delivered()).containsExactlyInAnyOrder("a1 unexpected-owner r0", "a2 unexpected-owner r0", "a3 unexpected-owner r0");
+    }
+
     private void putSweep(Instant lastCompleteSweep) {
         dynamo.client().putItem(r -> r.tableName(dynamo.table()).item(Map.of(
                 "pk", AttributeValue.builder().s("sweep#123456789012#eu-west-1").build(),
