@@ -92,10 +92,11 @@ public final class ColdStartBenchmark {
         String java = options.getOrDefault("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> variants = List.of(options.getOrDefault("variants", "url-connection,apache,crt").split(","));
         ColdStartBenchmark bench = new ColdStartBenchmark(target, runs, java);
-        if (!options.getOrDefault("baseline", "").isBlank()) {
+        String baseline = options.getOrDefault("baseline", "none");
+        if (!baseline.isBlank() && !baseline.equals("none")) {
             // Another build of the function (its target/ with classes/ and runtime-classpath.txt), measured in the
             // same run: "before" figures for a change.
-            bench.baseline = Path.of(options.get("baseline")).toAbsolutePath();
+            bench.baseline = Path.of(baseline).toAbsolutePath();
             bench.baselineName = options.getOrDefault("baseline-name", "baseline");
         }
         bench.run(variants);
