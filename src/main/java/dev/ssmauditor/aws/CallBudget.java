@@ -38,7 +38,7 @@ public final class CallBudget {
     }
 
     /** The next call's timeout, keeping {@link #MARGIN} and {@code keep} after it. */
-    public Duration nextCall(Duration keep) {
+    private Duration nextCall(Duration keep) {
         return cap(MARGIN.plus(keep));
     }
 

@@ -90,7 +90,6 @@ public final class DynamoDbAlertLedger implements AlertLedger {
 
     @Override
     public void saveSweep(String account, String region, SweepMark mark, boolean replace) {
-        Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
         List<String> set = new ArrayList<>(List.of("v = :v", "updatedAt = :updated"));
         List<String> remove = new ArrayList<>();
@@ -120,7 +119,7 @@ public final class DynamoDbAlertLedger implements AlertLedger {
             call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides())
                     .tableName(table).key(Map.of("pk", s(sweepId(account, region))))
                     .updateExpression(update).conditionExpression(finalCondition)
-                    .expressionAttributeNames(names.isEmpty() ? null : names).expressionAttributeValues(values)));
+                    .expressionAttributeValues(values)));
         } catch (ConditionalCheckFailedException e) {
             // a newer sweep is recorded already: it stands
         }
