@@ -43,6 +43,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void theEventPathNeverTouchesTheSsmClient() {
+        // The event function must not pay at cold start for a client it does not use: the event says all there is.
+        noClasses().that().resideInAnyPackage("..events..").or().haveSimpleNameStartingWith("StartSession")
+                .or().haveSimpleName("AlertDispatch").or().haveSimpleName("Priming")
+                .should().dependOnClassesThat().resideInAnyPackage("software.amazon.awssdk.services.ssm..")
+                .orShould().dependOnClassesThat().haveSimpleName("AuditHandler")
+                .orShould().dependOnClassesThat().haveSimpleName("SsmSessionSource")
+                .check(CLASSES);
+    }
+
+    @Test
     void noPackageCycles() {
         slices().matching("dev.ssmauditor.(*)..").should().beFreeOfCycles().check(CLASSES);
     }

@@ -7,6 +7,12 @@ import dev.ssmauditor.policy.Violation;
  *
  * @param reminder 0 the first time, then 1, 2, ... for each reminder while it stays open
  * @param ended true for a session that was already over when it was listed (State=History)
+ * @param detection which path found it
  */
-public record Alert(Violation violation, int reminder, boolean ended) {
+public record Alert(Violation violation, int reminder, boolean ended, Detection detection) {
+
+    /** Found by the sweep. */
+    public Alert(Violation violation, int reminder, boolean ended) {
+        this(violation, reminder, ended, Detection.SWEEP);
+    }
 }

@@ -113,8 +113,10 @@ final class ChatbotNotification {
     private static String line(Alert a) {
         Violation v = a.violation();
         String state = a.ended() ? " _(already ended)_" : a.reminder() > 0 ? " _(reminder " + a.reminder() + ", still open)_" : "";
-        return "• *" + v.rule().id() + "*" + state + " `" + code(v.session().sessionId()) + "` on `" + code(v.session().target())
-                + "` by `" + code(v.session().owner()) + "`: " + cut(SafeText.chat(v.detail()), 300);
+        String seen = a.detection().byEvent() ? " _(at StartSession" + (a.detection().sourceIp() == null ? ""
+                : ", from `" + code(a.detection().sourceIp()) + "`") + ")_" : "";
+        return "• *" + v.rule().id() + "*" + state + seen + " `" + code(v.session().sessionId()) + "` on `"
+                + code(v.session().target()) + "` by `" + code(v.session().owner()) + "`: " + cut(SafeText.chat(v.detail()), 300);
     }
 
     private static List<String> nextSteps(List<Alert> alerts, String region) {

@@ -26,7 +26,9 @@ final class EmailAlertBody {
         b.append("  Owner:    ").append(orUnknown(v.session().owner())).append('\n');
         b.append("  Target:   ").append(orUnknown(v.session().target())).append('\n');
         b.append("  Document: ").append(orUnknown(v.session().documentName())).append('\n');
-        b.append("  Status:   ").append(orUnknown(v.session().status()));
+        // A session reported by its StartSession call has no status yet: it is connecting.
+        b.append("  Status:   ").append(v.session().status() == null && a.detection().byEvent() ? "starting"
+                : orUnknown(v.session().status()));
         if (v.session().startDate() != null) {
             b.append(", started ").append(v.session().startDate());
             if (a.ended() && v.session().endDate() != null) {
@@ -39,6 +41,16 @@ final class EmailAlertBody {
         b.append('\n');
         if (v.session().reason() != null && !v.session().reason().isBlank()) {
             b.append("  Reason:   ").append(oneLine(v.session().reason())).append('\n');
+        }
+        if (a.detection().byEvent()) {
+            b.append("  Seen:     its StartSession call");
+            if (a.detection().sourceIp() != null) {
+                b.append(", from ").append(SafeText.line(a.detection().sourceIp()));
+            }
+            if (a.detection().userAgent() != null) {
+                b.append(" (").append(SafeText.line(cut(a.detection().userAgent(), 200))).append(')');
+            }
+            b.append('\n');
         }
         if (v.session().sessionId() != null) {
             String regionFlag = region == null ? "" : " --region " + region;
@@ -66,11 +78,16 @@ final class EmailAlertBody {
         if (findings.mayRepeat()) {
             b.append("The alert ledger could not be reached: this message may repeat alerts already sent.\n");
         }
-        b.append("Checked ").append(findings.sessionsChecked()).append(" active sessions");
-        if (findings.endedSessionsChecked() > 0) {
-            b.append(" and ").append(findings.endedSessionsChecked()).append(" that ended since the last audit");
+        if (!findings.alerts().isEmpty() && findings.alerts().stream().allMatch(a -> a.detection().byEvent())) {
+            b.append("Reported by the session's StartSession call (CloudTrail, through EventBridge) at ")
+                    .append(findings.referenceTime()).append(".\n");
+        } else {
+            b.append("Checked ").append(findings.sessionsChecked()).append(" active sessions");
+            if (findings.endedSessionsChecked() > 0) {
+                b.append(" and ").append(findings.endedSessionsChecked()).append(" that ended since the last audit");
+            }
+            b.append(" at ").append(findings.referenceTime()).append(".\n");
         }
-        b.append(" at ").append(findings.referenceTime()).append(".\n");
         Map<Severity, Integer> counts = new EnumMap<>(Severity.class);
         findings.alerts().forEach(a -> counts.merge(a.violation().severity(), 1, Integer::sum));
         if (counts.size() > 1) {
@@ -86,6 +103,10 @@ final class EmailAlertBody {
         }
         b.append("\n-- \nSent by ssm-session-auditor. Its README explains the rules, the limits and when alerts are sent.\n");
         return b.toString();
+    }
+
+    private static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
     private static String oneLine(String s) {

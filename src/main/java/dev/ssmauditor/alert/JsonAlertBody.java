@@ -45,6 +45,9 @@ final class JsonAlertBody {
             JsonText.field(g, "violatingSince", text(v.since()));
             g.writeNumberField("reminder", a.reminder());
             g.writeBooleanField("ended", a.ended());
+            g.writeStringField("detectedBy", a.detection().path());
+            JsonText.field(g, "sourceIPAddress", a.detection().sourceIp());
+            JsonText.field(g, "userAgent", a.detection().userAgent());
             g.writeEndObject();
         });
     }

@@ -1,6 +1,7 @@
 package dev.ssmauditor.audit;
 
 import dev.ssmauditor.alert.Alert;
+import dev.ssmauditor.alert.Detection;
 import dev.ssmauditor.policy.Session;
 import dev.ssmauditor.policy.Violation;
 
@@ -37,7 +38,7 @@ public final class AlertPlanner {
      *
      * @param latest the latest reminder's key; the same as {@code first} when no reminder is due
      */
-    public record Candidate(Violation violation, boolean ended, AlertKey first, AlertKey latest) {
+    public record Candidate(Violation violation, boolean ended, AlertKey first, AlertKey latest, Detection detection) {
 
         public List<AlertKey> keys() {
             return first.equals(latest) ? List.of(first) : List.of(first, latest);
@@ -46,10 +47,10 @@ public final class AlertPlanner {
         /** The alert to send when this run won {@code claimed} keys, if any of this candidate's. */
         public Optional<Alert> alert(Set<AlertKey> claimed) {
             if (claimed.contains(first)) {
-                return Optional.of(new Alert(violation, 0, ended));
+                return Optional.of(new Alert(violation, 0, ended, detection));
             }
             if (claimed.contains(latest)) {
-                return Optional.of(new Alert(violation, latest.reminder(), ended));
+                return Optional.of(new Alert(violation, latest.reminder(), ended, detection));
             }
             return Optional.empty();
         }
@@ -65,16 +66,28 @@ public final class AlertPlanner {
                                 boolean noReminders) {
         List<Candidate> candidates = new ArrayList<>(active.size() + ended.size());
         for (Violation v : active) {
-            candidate(v, false, account, region, t, noReminders).ifPresent(candidates::add);
+            candidate(v, false, account, region, t, noReminders, Detection.SWEEP).ifPresent(candidates::add);
         }
         for (Violation v : ended) {
-            candidate(v, true, account, region, t, true).ifPresent(candidates::add);
+            candidate(v, true, account, region, t, true, Detection.SWEEP).ifPresent(candidates::add);
+        }
+        return candidates;
+    }
+
+    /**
+     * The violations of a session that has just started, reported by its {@code StartSession} event: first alerts
+     * only, under the same keys the sweep uses for that session, so that whichever path claims a key first sends it.
+     */
+    public List<Candidate> planStarted(List<Violation> started, String account, String region, Instant t, Detection detection) {
+        List<Candidate> candidates = new ArrayList<>(started.size());
+        for (Violation v : started) {
+            candidate(v, false, account, region, t, true, detection).ifPresent(candidates::add);
         }
         return candidates;
     }
 
     private Optional<Candidate> candidate(Violation v, boolean ended, String account, String region, Instant t,
-                                          boolean noReminders) {
+                                          boolean noReminders, Detection detection) {
         Instant since = v.since();
         if (since != null && since.isAfter(t)) {
             return Optional.empty(); // began after the reference time: a later run holds it
@@ -83,7 +96,7 @@ public final class AlertPlanner {
         AlertKey first = new AlertKey(account, region, id, v.rule(), 0);
         int reminder = since == null || noReminders ? 0 : latestReminderAtOrBefore(since, t);
         AlertKey latest = reminder == 0 ? first : new AlertKey(account, region, id, v.rule(), reminder);
-        return Optional.of(new Candidate(v, ended, first, latest));
+        return Optional.of(new Candidate(v, ended, first, latest, detection));
     }
 
     private int latestReminderAtOrBefore(Instant since, Instant t) {

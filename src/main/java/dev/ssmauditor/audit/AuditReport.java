@@ -23,12 +23,15 @@ import java.util.Map;
  * @param endedListedInFull false when time ran short while listing a backlog of ended sessions
  * @param sweepProblem why the ledger's sweep record was ignored, or null
  * @param ledgerErrors ledger operations that failed without failing the run (marks, releases, the sweep record)
+ * @param sessionsNotReportedByEvents sessions that started long enough ago but no StartSession event reported (the
+ *                                    event path is deaf); null when the run does not check the event path
  * @param phaseMillis wall time of each step, in the order run
  */
 public record AuditReport(Instant referenceTime, int sessionsChecked, int endedSessionsChecked, int pages,
                           List<Violation> violations, List<Alert> alerts, int alertMessages, boolean delivered,
                           Instant lastSweepBefore, Instant sweepSaved, boolean endedListedInFull, String sweepProblem,
-                          int ledgerErrors, Duration elapsed, Map<String, Long> phaseMillis) {
+                          int ledgerErrors, Integer sessionsNotReportedByEvents, Duration elapsed,
+                          Map<String, Long> phaseMillis) {
 
     public AuditReport {
         violations = List.copyOf(violations);

@@ -1,8 +1,6 @@
 package dev.ssmauditor.audit;
 
-import dev.ssmauditor.alert.Alert;
 import dev.ssmauditor.alert.AlertComposer;
-import dev.ssmauditor.alert.AlertMessage;
 import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.AuditFindings;
 import dev.ssmauditor.log.JsonLog;
@@ -16,53 +14,56 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+
+import static dev.ssmauditor.audit.AlertDispatch.FIX;
+import static dev.ssmauditor.audit.AlertDispatch.hasTime;
+import static dev.ssmauditor.audit.AlertDispatch.left;
 
 /**
- * One audit run: list active and recently ended sessions, evaluate them, claim the alerts in the ledger, publish
- * what this run won, mark it sent, and record the sweep.
+ * One audit run (the sweep): list active and recently ended sessions, evaluate them, send what is new through the
+ * {@link AlertDispatch} (claim in the ledger, publish, mark sent), check that the event path reported the sessions it
+ * should have, and record the sweep.
  *
- * <p>Failure rules. A publish that fails releases the claims of what was not published (the next run sends it)
- * and fails the run. A ledger that cannot be reached does not stop alerts: the run publishes every violation it
- * would otherwise have claimed, saying they may repeat, then fails so that the alarms fire. A failure to mark
- * keys sent after SNS accepted them is logged and counted, but does not fail the run: a failed invocation would
- * be retried by Lambda and publish everything again, while an unmarked key costs at most one duplicate, after
- * its lease. Time is checked before every page, every batch of claims and every publish, with room for the
- * longest call, so a run never dies half-way through a call without saying so.
+ * <p>Failure rules are the dispatch's, plus: a ledger that cannot be reached fails the run once everything was
+ * published, so that the alarms fire. Time is checked before every page, every batch of claims and every publish,
+ * with room for the longest call, so a run never dies half-way through a call without saying so.
  */
 public final class Auditor {
-
-    /** Keys are read this many a call (BatchGetItem's limit). */
-    static final int READ_BATCH = 100;
 
     private final SessionSource sessions;
     private final PolicyEvaluator evaluator;
     private final AlertPlanner planner;
-    private final AlertComposer composer;
-    private final AlertPublisher publisher;
+    private final AlertDispatch dispatch;
     private final AlertLedger ledger;
+    private final EventPathCheck eventPath;
     private final Clock clock;
     private final JsonLog log;
     private final Duration stepBudget;
 
+    /** A sweep that does not watch the event path. */
+    public Auditor(SessionSource sessions, PolicyEvaluator evaluator, AlertPlanner planner, AlertComposer composer,
+                   AlertPublisher publisher, AlertLedger ledger, Clock clock, JsonLog log, Duration stepBudget) {
+        this(sessions, evaluator, planner, new AlertDispatch(composer, publisher, ledger, clock, log, stepBudget), null, clock,
+                log, stepBudget);
+    }
+
     /**
+     * @param eventPath checks that the sessions listed were reported by their StartSession events; null when no event
+     *                  path is expected
      * @param stepBudget the time a step needs at least before it starts: the longest one call may take, with its
      *                   retries, plus a margin, so that a run stopped for time can still log and release its claims
      */
-    public Auditor(SessionSource sessions, PolicyEvaluator evaluator, AlertPlanner planner, AlertComposer composer,
-                   AlertPublisher publisher, AlertLedger ledger, Clock clock, JsonLog log, Duration stepBudget) {
+    public Auditor(SessionSource sessions, PolicyEvaluator evaluator, AlertPlanner planner, AlertDispatch dispatch,
+                   EventPathCheck eventPath, Clock clock, JsonLog log, Duration stepBudget) {
         this.sessions = sessions;
         this.evaluator = evaluator;
         this.planner = planner;
-        this.composer = composer;
-        this.publisher = publisher;
-        this.ledger = ledger;
+        this.dispatch = dispatch;
+        this.ledger = dispatch.ledger();
+        this.eventPath = eventPath;
         this.clock = clock;
         this.log = log;
         this.stepBudget = stepBudget;
@@ -110,55 +111,40 @@ public final class Auditor {
         boolean olderEvent = lastSweep != null && t.isBefore(lastSweep);
         List<AlertPlanner.Candidate> candidates = planner.plan(activeViolations, endedViolations, account, region, t, olderEvent);
 
-        // The lease is taken from the time left now, when the claims are made: it ends when this invocation would.
-        LedgerClaim claim = new LedgerClaim(UUID.randomUUID().toString(), clock.instant(), leaseUntil(request));
-        RunLedger run = new RunLedger(claim);
-        if (ledgerDown == null) {
-            try {
-                claim(candidates, run, request);
-            } catch (LedgerUnavailableException e) {
-                ledgerDown = e;
-            }
+        EventPathCheck.Result heard = null;
+        if (eventPath != null && ledgerDown == null) {
+            List<Session> listed = new ArrayList<>(active.sessions());
+            listed.addAll(ended.sessions());
+            heard = eventPath.check(account, region, mark, reach.replace(), t, listed);
+            reportEventPath(heard, account, region);
         }
-        // Without the ledger, what it was seen to hold already (sent, or claimed by a live run) is still left out.
-        Set<AlertKey> sendable = ledgerDown == null ? run.won : run.readAll ? run.free : allKeys(candidates);
-        List<Alert> alerts = new ArrayList<>();
-        Map<Alert, List<AlertKey>> keysOf = new HashMap<>();
-        for (AlertPlanner.Candidate c : candidates) {
-            c.alert(sendable).ifPresent(a -> {
-                alerts.add(a);
-                keysOf.computeIfAbsent(a, x -> new ArrayList<>()).addAll(c.keys().stream().filter(run.won::contains).toList());
-            });
-        }
-        List<AlertMessage> messages;
-        try {
-            messages = composer.compose(new AuditFindings(account, region, t, active.sessions().size(), ended.sessions().size(),
-                    alerts, ledgerDown != null));
-            phases.end("evaluate");
-            publish(messages, keysOf, run, request);
-        } catch (RuntimeException e) {
-            // What was not published is released, so that the next run (or Lambda's retry) sends it at once.
-            Set<AlertKey> unpublished = new LinkedHashSet<>(run.won);
-            unpublished.removeAll(run.published);
-            release(unpublished, run);
-            throw e;
-        }
+
+        int activeCount = active.sessions().size();
+        int endedCount = ended.sessions().size();
+        AlertDispatch.Outcome sent = dispatch.send(candidates, (alerts, mayRepeat) -> new AuditFindings(account, region, t,
+                activeCount, endedCount, alerts, mayRepeat), request, ledgerDown, phases);
+        ledgerDown = sent.ledgerDown();
         phases.end("publish");
 
+        int errors = sent.ledgerErrors() + (heard != null && heard.error() != null ? 1 : 0);
         Instant sweepSaved = null;
         if (ledgerDown == null && ledger.persists()) {
-            sweepSaved = saveSweep(account, region, mark, reach, ended, t, olderEvent, run, request);
+            SweepSave save = saveSweep(account, region, mark, reach, ended, t, olderEvent, sent.heldElsewhere(),
+                    heard == null ? null : heard.checkedTo(), request);
+            sweepSaved = save.saved();
+            errors += save.errors();
         }
         phases.end("saveState");
 
         List<Violation> all = new ArrayList<>(activeViolations);
         all.addAll(endedViolations);
-        AuditReport report = new AuditReport(t, active.sessions().size(), ended.sessions().size(), active.pages() + ended.pages(),
-                all, alerts, messages.size(), publisher.delivers() && !messages.isEmpty(), lastSweep, sweepSaved,
-                ended.cursor() == null, reach.problem(), run.errors, Duration.between(began, clock.instant()), phases.millis());
+        AuditReport report = new AuditReport(t, activeCount, endedCount, active.pages() + ended.pages(),
+                all, sent.alerts(), sent.messages().size(), sent.delivered(), lastSweep, sweepSaved,
+                ended.cursor() == null, reach.problem(), errors, heard == null ? null : heard.unreported().size(),
+                Duration.between(began, clock.instant()), phases.millis());
         if (ledgerDown != null) {
             log.error("alert ledger unavailable; alerts published without it", JsonLog.fields("account", account, "region", region,
-                    "alerted", alerts.size(), "alertMessages", messages.size(), "error", ledgerDown.getMessage(),
+                    "alerted", sent.alerts().size(), "alertMessages", sent.messages().size(), "error", ledgerDown.getMessage(),
                     "consequence", "every current violation was published and said it may repeat; the invocation fails so "
                             + "that the alarms fire"));
             throw ledgerDown;
@@ -166,19 +152,28 @@ public final class Auditor {
         return report;
     }
 
-    /** What one run holds in the ledger, and what became of it. */
-    private static final class RunLedger {
-        final LedgerClaim claim;
-        final Set<AlertKey> won = new LinkedHashSet<>();
-        final Set<AlertKey> published = new LinkedHashSet<>();
-        final Set<AlertKey> free = new LinkedHashSet<>();
-        boolean readAll;
-        int heldElsewhere;
-        int errors;
-
-        RunLedger(LedgerClaim claim) {
-            this.claim = claim;
+    /** One line per run, whatever the number of sessions: the event path is deaf, or the check could not be made. */
+    private void reportEventPath(EventPathCheck.Result heard, String account, String region) {
+        if (heard.error() != null) {
+            log.error("alert ledger: event path not checked", JsonLog.fields("account", account, "region", region,
+                    "error", heard.error(), "consequence", "the next run checks these sessions"));
+            return;
         }
+        if (heard.unreported().isEmpty()) {
+            return;
+        }
+        log.error("event path deaf: sessions started without a StartSession event", JsonLog.fields(
+                "account", account, "region", region,
+                "sessionsNotReportedByEvents", heard.unreported().size(), "sessionsChecked", heard.checked(),
+                "sessions", heard.unreported().subList(0, Math.min(5, heard.unreported().size())),
+                "startedAfter", String.valueOf(heard.checkedFrom()), "startedBefore", heard.checkedTo().toString(),
+                "consequence", "their violations were alerted by the sweep, minutes late, and not the moment they started",
+                "likelyCauses", List.of(
+                        "no CloudTrail trail records management events in " + region + " (aws cloudtrail get-trail-status, "
+                                + "get-event-selectors)",
+                        "the StartSession EventBridge rule is disabled or deleted (aws events describe-rule)",
+                        "the event function fails before it records the session (its Errors alarm and log group)",
+                        "CloudTrail delivered these events more than " + EventPathCheck.GRACE.toMinutes() + " minutes late")));
     }
 
     /** Ended sessions window by window, stopping (with a cursor to go on from) when time runs short. */
@@ -208,110 +203,24 @@ public final class Auditor {
         return stepBudget.multipliedBy(3);
     }
 
-    /**
-     * Reads which keys are free (100 a call), then claims them one by one, with the time checked before every call.
-     * Out of time, it releases what it won and fails: there would be no time left to publish it.
-     */
-    private void claim(List<AlertPlanner.Candidate> candidates, RunLedger run, AuditRequest request) {
-        List<AlertKey> keys = new ArrayList<>(allKeys(candidates));
-        for (int i = 0; i < keys.size(); i += READ_BATCH) {
-            requireForClaims(request, run, keys.size() - i);
-            AlertLedger.Claimable c = ledger.claimable(keys.subList(i, Math.min(keys.size(), i + READ_BATCH)), run.claim);
-            run.free.addAll(c.free());
-            run.heldElsewhere += c.heldElsewhere();
-        }
-        run.readAll = true;
-        List<AlertKey> free = new ArrayList<>(run.free);
-        for (int i = 0; i < free.size(); i++) {
-            requireForClaims(request, run, free.size() - i);
-            if (ledger.claim(free.get(i), run.claim)) {
-                run.won.add(free.get(i));
-            } else {
-                run.heldElsewhere++; // sent or claimed by another run since the read
-            }
-        }
-    }
-
-    /** A claim is made only with time left to publish what it wins (and to mark it). */
-    private void requireForClaims(AuditRequest request, RunLedger run, int left) {
-        if (!hasTime(request, stepBudget.multipliedBy(2))) {
-            release(run.won, run);
-            run.won.clear();
-            throw new AuditDeadlineException(left(request) + " ms left before the function times out, with " + left
-                    + " alert keys still to claim; released the claims made, nothing was published. " + FIX);
-        }
-    }
-
-    private static Set<AlertKey> allKeys(List<AlertPlanner.Candidate> candidates) {
-        Set<AlertKey> keys = new LinkedHashSet<>();
-        candidates.forEach(c -> keys.addAll(c.keys()));
-        return keys;
+    private record SweepSave(Instant saved, int errors) {
     }
 
     /**
-     * Publishes message by message, marking each one's keys sent as soon as SNS accepted it, so that a run stopped
-     * half-way leaves nothing published unmarked. A message is started only with time for its publish and its mark.
+     * Records the sweep: complete (moves the last complete sweep, never backwards) or where the backlog stopped, and
+     * how far the event path was checked. Not when another run held some of this run's keys: if that run fails, its
+     * ended sessions must still be within the next run's reach.
      */
-    private void publish(List<AlertMessage> messages, Map<Alert, List<AlertKey>> keysOf, RunLedger run, AuditRequest request) {
-        for (int i = 0; i < messages.size(); i++) {
-            if (!hasTime(request, stepBudget.multipliedBy(2))) {
-                throw new AuditDeadlineException(left(request) + " ms left before the function times out; not publishing "
-                        + (messages.size() - i) + " of " + messages.size() + " alert messages. Their claims were released, so "
-                        + "the next run sends them. " + FIX);
-            }
-            publisher.publish(List.of(messages.get(i)));
-            Set<AlertKey> keys = new LinkedHashSet<>();
-            messages.get(i).alerts().forEach(a -> keys.addAll(keysOf.getOrDefault(a, List.of())));
-            run.published.addAll(keys);
-            if (!keys.isEmpty()) {
-                markSent(keys, run);
-            }
-        }
-    }
-
-    private void markSent(Set<AlertKey> keys, RunLedger run) {
-        if (keys.isEmpty()) {
-            return;
-        }
-        try {
-            ledger.markSent(keys, run.claim);
-        } catch (RuntimeException e) {
-            run.errors++;
-            log.error("alert ledger: published alerts not marked sent", JsonLog.fields("keys", keys.size(), "error",
-                    e.getMessage(), "consequence", "SNS accepted them; once their claims expire (" + run.claim.leaseUntil()
-                            + ") a later run may send them once more. The invocation does not fail, so Lambda does not "
-                            + "publish the whole run again"));
-        }
-    }
-
-    private void release(Set<AlertKey> keys, RunLedger run) {
-        if (keys.isEmpty()) {
-            return;
-        }
-        try {
-            ledger.release(keys, run.claim);
-        } catch (RuntimeException e) {
-            run.errors++;
-            log.error("alert ledger: claims not released", JsonLog.fields("keys", keys.size(), "error", e.getMessage(),
-                    "consequence", "they are sent by the first run after their lease ends at " + run.claim.leaseUntil()));
-        }
-    }
-
-    /**
-     * Records the sweep: complete (moves the last complete sweep, never backwards) or where the backlog stopped. Not
-     * when another run held some of this run's keys: if that run fails, its ended sessions must still be within the
-     * next run's reach.
-     */
-    private Instant saveSweep(String account, String region, SweepMark before, HistoryReach reach, EndedListing ended, Instant t,
-                              boolean olderEvent, RunLedger run, AuditRequest request) {
-        if (run.heldElsewhere > 0) {
-            log.info("sweep not recorded: another run holds some of these alerts", JsonLog.fields("heldElsewhere", run.heldElsewhere));
-            return null;
+    private SweepSave saveSweep(String account, String region, SweepMark before, HistoryReach reach, EndedListing ended,
+                                Instant t, boolean olderEvent, int heldElsewhere, Instant eventsCheckedTo, AuditRequest request) {
+        if (heldElsewhere > 0) {
+            log.info("sweep not recorded: another run holds some of these alerts", JsonLog.fields("heldElsewhere", heldElsewhere));
+            return new SweepSave(null, 0);
         }
         if (!hasTime(request, stepBudget)) {
             log.warn("sweep not recorded: too little time left", JsonLog.fields("remainingMs", left(request),
                     "consequence", "the next run lists ended sessions from further back; nothing is lost"));
-            return null;
+            return new SweepSave(null, 0);
         }
         SweepMark next;
         if (ended.cursor() != null) {
@@ -321,37 +230,19 @@ public final class Auditor {
             Instant cursor = ended.cursor().isBefore(usualReach) ? ended.cursor() : usualReach;
             next = new SweepMark(before == null || reach.replace() ? null : before.lastCompleteSweep(), cursor);
         } else if (olderEvent && before != null && before.endedCursor() == null) {
-            return null; // an older event, complete: the newer sweep already stands
+            return new SweepSave(null, 0); // an older event, complete: the newer sweep already stands
         } else {
             next = new SweepMark(olderEvent ? before.lastCompleteSweep() : t, null);
         }
+        next = next.withEventsCheckedTo(eventsCheckedTo);
         try {
             ledger.saveSweep(account, region, next, reach.replace());
-            return next.endedCursor() == null ? next.lastCompleteSweep() : null;
+            return new SweepSave(next.endedCursor() == null ? next.lastCompleteSweep() : null, 0);
         } catch (RuntimeException e) {
-            run.errors++;
             log.error("alert ledger: sweep not recorded", JsonLog.fields("error", e.getMessage(), "consequence",
                     "the next run lists ended sessions from further back; nothing is lost"));
-            return null;
+            return new SweepSave(null, 1);
         }
-    }
-
-    private Instant leaseUntil(AuditRequest request) {
-        long left = request.deadline().remainingMillis();
-        // A claim outlives its run only if the run died: then it is free when the invocation would have timed out.
-        Duration lease = left == Long.MAX_VALUE ? Duration.ofMinutes(5) : Duration.ofMillis(left).plusSeconds(5);
-        return clock.instant().plus(lease);
-    }
-
-    private static final String FIX = "Raise the function timeout (Timeout parameter) or look for slow SSM, SNS or DynamoDB "
-            + "calls in the logs.";
-
-    private static long left(AuditRequest request) {
-        return request.deadline().remainingMillis();
-    }
-
-    private static boolean hasTime(AuditRequest request, Duration needed) {
-        return request.deadline().remainingMillis() >= needed.toMillis();
     }
 
     private static boolean require(AuditRequest request, Duration needed, String step) {

@@ -3,13 +3,23 @@ package dev.ssmauditor.audit;
 import java.time.Instant;
 
 /**
- * The ledger's record of how far the sweeps of one account and region got, used only to decide how far back
- * to list ended sessions ({@code State=History}). What was alerted is never derived from it: the alert keys
- * say that.
+ * The ledger's record of how far the sweeps of one account and region got, used to decide how far back to list
+ * ended sessions ({@code State=History}) and which sessions to check against the event path. What was alerted is
+ * never derived from it: the alert keys say that.
  *
  * @param lastCompleteSweep the reference time of the last run that listed everything it had to; null if none yet
  * @param endedCursor when a run ran out of time while listing a backlog of ended sessions: the start time from
  *                    which the next run continues; null when there is no backlog
+ * @param eventsCheckedTo sessions started up to this moment have been checked for their {@code StartSession} event
+ *                        (see {@link EventPathCheck}); null when the sweep has not watched the event path yet
  */
-public record SweepMark(Instant lastCompleteSweep, Instant endedCursor) {
+public record SweepMark(Instant lastCompleteSweep, Instant endedCursor, Instant eventsCheckedTo) {
+
+    public SweepMark(Instant lastCompleteSweep, Instant endedCursor) {
+        this(lastCompleteSweep, endedCursor, null);
+    }
+
+    SweepMark withEventsCheckedTo(Instant value) {
+        return new SweepMark(lastCompleteSweep, endedCursor, value);
+    }
 }

@@ -15,6 +15,11 @@ public final class CallBudget {
 
     /** Room kept after the last call for the run to log its failure and release its claims. */
     public static final Duration MARGIN = Duration.ofSeconds(3);
+    /**
+     * The time a step needs before it starts. Each call is cut short {@link #MARGIN} before the invocation ends, so a
+     * step needs only that margin, and a little for its own work, to fail loudly rather than be killed.
+     */
+    public static final Duration STEP = MARGIN.plusSeconds(2);
     /** What cleanup calls leave: enough to write the failure's log line. */
     public static final Duration CLEANUP_MARGIN = Duration.ofMillis(500);
     /** What a publish leaves for the mark that follows it. */

@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param dryRun evaluate and log alerts, publish nothing, write nothing to the ledger
  * @param remindEvery how often a violation still open is alerted again; zero for never
  * @param stateTable the DynamoDB table of the alert ledger; null for none (every run alerts everything)
+ * @param expectStartSessionEvents the sweep checks that every session it lists was reported by its StartSession event
  */
 public record AuditorConfig(String alertTopicArn, boolean dryRun, Policy policy, Duration remindEvery,
-                            String stateTable) {
+                            String stateTable, boolean expectStartSessionEvents) {
 }

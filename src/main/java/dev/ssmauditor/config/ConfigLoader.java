@@ -30,10 +30,27 @@ public final class ConfigLoader {
         Policy policy = policy(env, problems);
         Duration remindEvery = remindEvery(env.get(Settings.REMIND_EVERY_MINUTES), problems);
         String stateTable = stateTable(env.get(Settings.STATE_TABLE), problems);
+        boolean expectEvents = expectEvents(env.get(Settings.EXPECT_START_SESSION_EVENTS), stateTable, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AuditorConfig(topicArn, dryRun, policy, remindEvery, stateTable);
+        return new AuditorConfig(topicArn, dryRun, policy, remindEvery, stateTable, expectEvents);
+    }
+
+    private static boolean expectEvents(String value, String stateTable, List<String> problems) {
+        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (!value.trim().equalsIgnoreCase("true")) {
+            problems.add(Settings.EXPECT_START_SESSION_EVENTS + ": '" + value + "' is neither true nor false; set it to true "
+                    + "when the event function receives StartSession events (the template does), or false");
+            return false;
+        }
+        if (stateTable == null || stateTable.isBlank()) {
+            problems.add(Settings.EXPECT_START_SESSION_EVENTS + "=true needs " + Settings.STATE_TABLE + ": the event path "
+                    + "records the sessions it sees in the alert ledger; set STATE_TABLE, or EXPECT_START_SESSION_EVENTS=false");
+        }
+        return true;
     }
 
     private static boolean dryRun(String value, List<String> problems) {

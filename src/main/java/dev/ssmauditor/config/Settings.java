@@ -13,6 +13,7 @@ public final class Settings {
     public static final String POLICY = "POLICY";
     public static final String REMIND_EVERY_MINUTES = "REMIND_EVERY_MINUTES";
     public static final String STATE_TABLE = "STATE_TABLE";
+    public static final String EXPECT_START_SESSION_EVENTS = "EXPECT_START_SESSION_EVENTS";
 
     private Settings() {
     }

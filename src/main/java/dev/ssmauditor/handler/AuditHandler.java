@@ -7,11 +7,13 @@ import dev.ssmauditor.alert.AlertComposer;
 import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.PrintingAlertPublisher;
 import dev.ssmauditor.alert.SnsAlertPublisher;
+import dev.ssmauditor.audit.AlertDispatch;
 import dev.ssmauditor.audit.AlertLedger;
 import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.AuditReport;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Auditor;
+import dev.ssmauditor.audit.EventPathCheck;
 import dev.ssmauditor.audit.LedgerUnavailableException;
 import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.aws.CallBudget;
@@ -21,8 +23,6 @@ import dev.ssmauditor.config.ConfigLoader;
 import dev.ssmauditor.log.EmbeddedMetrics;
 import dev.ssmauditor.log.JsonLog;
 import dev.ssmauditor.log.LogLevel;
-import dev.ssmauditor.policy.PatternList;
-import dev.ssmauditor.policy.Policy;
 import dev.ssmauditor.policy.PolicyEvaluator;
 import dev.ssmauditor.sessions.SsmSessionSource;
 import dev.ssmauditor.state.DynamoDbAlertLedger;
@@ -98,26 +98,28 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         AlertPublisher publisher = config.dryRun()
                 ? new PrintingAlertPublisher(out, PrintingAlertPublisher.Format.JSON) : snsPublisher;
         AlertLedger ledger = AlertLedger.NONE;
+        EventPathCheck eventPath = null;
         if (config.stateTable() == null) {
             log.warn("STATE_TABLE is not set: no alert ledger, every run alerts every current violation", Map.of());
         } else {
-            ledger = new DynamoDbAlertLedger(clients.dynamoDb(), config.stateTable(), budget);
+            DynamoDbAlertLedger table = new DynamoDbAlertLedger(clients.dynamoDb(), config.stateTable(), budget);
+            ledger = table;
+            if (config.expectStartSessionEvents() && !config.dryRun()) {
+                eventPath = new EventPathCheck(table);
+            }
         }
         if (config.dryRun()) {
             ledger = AlertLedger.readOnly(ledger);
         }
         this.auditor = new Auditor(new SsmSessionSource(ssm, budget, Auditor.endedListingReserve(stepBudget())),
-                new PolicyEvaluator(config.policy()),
-                new AlertPlanner(config.remindEvery()), composer, publisher, ledger, clock, log, stepBudget());
+                new PolicyEvaluator(config.policy()), new AlertPlanner(config.remindEvery()),
+                new AlertDispatch(composer, publisher, ledger, clock, log, stepBudget()), eventPath, clock, log, stepBudget());
         Core.getGlobalContext().register(this);
     }
 
-    /**
-     * The time a step needs before it starts. Each call is cut short {@link CallBudget#MARGIN} before the invocation
-     * ends, so a step needs only that margin, and a little for its own work, to fail loudly rather than be killed.
-     */
+    /** See {@link CallBudget#STEP}. */
     static Duration stepBudget() {
-        return CallBudget.MARGIN.plusSeconds(2);
+        return CallBudget.STEP;
     }
 
     /** SnapStart: warm the audit path before the snapshot is taken. */
@@ -146,11 +148,8 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         AwsClientFactory clients = new AwsClientFactory(env, retry, quiet, canned);
         SsmClient ssm = clients.ssm();
         AlertComposer composer = new AlertComposer(json);
-        // The configured rules, plus an owner rule the canned session breaks, so that the alert path runs too.
-        Policy p = config.policy();
-        Policy priming = new Policy(p.maxSessionMinutes(), p.durationLimits(), PatternList.of("arn:aws:iam::*:user/not-priming"),
-                p.allowedTargets(), p.deniedTargets(), p.allowedDocuments(), p.severities());
-        new Auditor(new SsmSessionSource(ssm), new PolicyEvaluator(priming), new AlertPlanner(config.remindEvery()), composer,
+        new Auditor(new SsmSessionSource(ssm), new PolicyEvaluator(Priming.policy(config.policy())),
+                new AlertPlanner(config.remindEvery()), composer,
                 new SnsAlertPublisher(clients.sns(), "arn:aws:sns:" + region + ":000000000000:priming", composer.envelope()),
                 new DynamoDbAlertLedger(clients.dynamoDb(), "priming"), clock, quiet, stepBudget())
                 .run(new AuditRequest(clock.instant(), "000000000000", region));

@@ -27,7 +27,8 @@ final class AuditSummary {
             "auditSucceeded", "Count",
             "sweepRecordIgnored", "Count",
             "endedBacklog", "Count",
-            "ledgerErrors", "Count");
+            "ledgerErrors", "Count",
+            "sessionsNotReportedByEvents", "Count");
     /** The failure line's metrics: the run failed, and whether the ledger was the cause. */
     static final Map<String, String> FAILURE_METRICS = units("auditSucceeded", "Count", "ledgerErrors", "Count");
     static final Map<String, String> BREAKDOWN_METRICS = Map.of("violations", "Count");
@@ -39,7 +40,7 @@ final class AuditSummary {
     private AuditSummary() {
     }
 
-    private static Map<String, String> units(String... namesAndUnits) {
+    static Map<String, String> units(String... namesAndUnits) {
         Map<String, String> units = new LinkedHashMap<>();
         for (int i = 0; i + 1 < namesAndUnits.length; i += 2) {
             units.put(namesAndUnits[i], namesAndUnits[i + 1]);
@@ -84,6 +85,9 @@ final class AuditSummary {
         f.put("sweepRecordIgnored", report.sweepProblem() == null ? 0 : 1);
         f.put("endedBacklog", report.endedListedInFull() ? 0 : 1);
         f.put("ledgerErrors", report.ledgerErrors());
+        // 0 when the event path is not watched (see eventPathChecked), so that the alarm's metric is never missing.
+        f.put("eventPathChecked", report.sessionsNotReportedByEvents() != null);
+        f.put("sessionsNotReportedByEvents", report.sessionsNotReportedByEvents() == null ? 0 : report.sessionsNotReportedByEvents());
         f.put("dryRun", dryRun);
         f.put("durationMs", report.elapsed().toMillis());
         Map<String, Object> phases = new LinkedHashMap<>();

@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An HTTP client that never touches the network: it answers the calls an audit makes (DescribeSessions,
- * GetParameter, PutParameter, Publish) with canned responses. Priming runs a whole audit through it before a
+ * An HTTP client that never touches the network: it answers the calls an audit or an event check makes
+ * (DescribeSessions, the ledger's DynamoDB calls, Publish) with canned responses. Priming runs a whole audit through it before a
  * SnapStart snapshot, so that signing, marshalling, unmarshalling and our own code are loaded and compiled in
  * the snapshot, and no AWS call is made.
  */
@@ -30,6 +30,18 @@ final class PrimingHttpClient implements SdkHttpClient {
             + "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></PublishResponse>";
 
     private final AtomicInteger calls = new AtomicInteger();
+
+    /** A StartSession record as EventBridge delivers it, for priming the event path. */
+    static String startSessionEvent(String region) {
+        return "{\"version\":\"0\",\"id\":\"priming\",\"detail-type\":\"AWS API Call via CloudTrail\",\"source\":\"aws.ssm\","
+                + "\"account\":\"000000000000\",\"time\":\"2026-01-01T00:00:00Z\",\"region\":\"" + region + "\",\"resources\":[],"
+                + "\"detail\":{\"eventVersion\":\"1.09\",\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":"
+                + "\"arn:aws:iam::000000000000:user/priming\"},\"eventTime\":\"2026-01-01T00:00:00Z\",\"eventSource\":"
+                + "\"ssm.amazonaws.com\",\"eventName\":\"StartSession\",\"awsRegion\":\"" + region + "\",\"sourceIPAddress\":"
+                + "\"192.0.2.1\",\"userAgent\":\"priming\",\"requestParameters\":{\"target\":\"i-0123456789abcdef0\"},"
+                + "\"responseElements\":{\"sessionId\":\"priming-0123456789abcdef0\"},\"eventID\":\"priming\","
+                + "\"recipientAccountId\":\"000000000000\"}}";
+    }
 
     int calls() {
         return calls.get();

@@ -54,9 +54,24 @@ public final class PolicyEvaluator {
         return check(session, lasted);
     }
 
+    /**
+     * A session judged the moment it starts (its {@code StartSession} call): by who opened it, to what and with which
+     * document. How long it stays open is the sweep's to judge, later.
+     */
+    public List<Violation> evaluateAtStart(Session session) {
+        return check(session, Duration.ZERO, false);
+    }
+
     private List<Violation> check(Session session, Duration openFor) {
+        return check(session, openFor, true);
+    }
+
+    private List<Violation> check(Session session, Duration openFor, boolean withDuration) {
         List<Violation> violations = new ArrayList<>(1);
         for (Rule rule : rules) {
+            if (!withDuration && rule.id() == RuleId.LONG_RUNNING) {
+                continue;
+            }
             Optional<Breach> breach = rule.check(session, openFor);
             breach.ifPresent(b -> violations.add(new Violation(session, rule.id(), policy.severityOf(rule.id()), openFor,
                     b.detail(), b.since())));

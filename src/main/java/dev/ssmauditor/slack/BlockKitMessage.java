@@ -147,6 +147,13 @@ final class BlockKitMessage {
         } else if (reminder > 0) {
             b.append(" _(reminder ").append(reminder).append(", still open)_");
         }
+        if ("event".equals(v.get("detectedBy"))) {
+            b.append(" _(at StartSession");
+            if (v.get("sourceIPAddress") instanceof String) {
+                b.append(", from `").append(code(v, "sourceIPAddress")).append('`');
+            }
+            b.append(")_");
+        }
         b.append('\n').append(SafeText.chat(text(v, "detail", "")));
         b.append("\nOwner `").append(code(v, "owner")).append("` on `").append(code(v, "target")).append("` with `")
                 .append(code(v, "documentName")).append('`');

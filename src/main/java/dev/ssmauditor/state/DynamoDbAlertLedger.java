@@ -4,6 +4,7 @@ import dev.ssmauditor.audit.AlertKey;
 import dev.ssmauditor.audit.AlertLedger;
 import dev.ssmauditor.audit.LedgerClaim;
 import dev.ssmauditor.audit.LedgerUnavailableException;
+import dev.ssmauditor.audit.SessionSightings;
 import dev.ssmauditor.audit.SweepMark;
 import dev.ssmauditor.aws.CallBudget;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,12 +41,18 @@ import java.util.function.Supplier;
  * <p>Reads come first ({@link #claimable}): one consistent {@code BatchGetItem} per 100 keys finds what is already
  * sent, so a run with nothing new writes nothing. Keys known to be sent are also remembered for the life of the execution
  * environment, so warm runs do not read them again.
+ *
+ * <p>The same table holds the event path's sightings ({@link SessionSightings}): one small item per session whose
+ * {@code StartSession} event arrived, kept {@link #SIGHTING_RETENTION}, which the sweep reads to tell whether the
+ * event path hears anything.
  */
-public final class DynamoDbAlertLedger implements AlertLedger {
+public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings {
 
     static final int FORMAT_VERSION = 1;
     /** DescribeSessions forgets a session after 30 days; its alert keys are kept well beyond that. */
     static final Duration RETENTION = Duration.ofDays(45);
+    /** The sweep checks sessions started at most a day before it (a longer outage restarts the check). */
+    static final Duration SIGHTING_RETENTION = Duration.ofDays(7);
     static final String INPROGRESS = "INPROGRESS";
     static final String SENT = "SENT";
     static final int READ_BATCH = 100;
@@ -85,7 +93,8 @@ public final class DynamoDbAlertLedger implements AlertLedger {
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new SweepMark(instant(item.get("lastCompleteSweepMs")), instant(item.get("endedCursorMs"))));
+        return Optional.of(new SweepMark(instant(item.get("lastCompleteSweepMs")), instant(item.get("endedCursorMs")),
+                instant(item.get("eventsCheckedToMs"))));
     }
 
     @Override
@@ -96,6 +105,10 @@ public final class DynamoDbAlertLedger implements AlertLedger {
         values.put(":v", n(FORMAT_VERSION));
         values.put(":updated", s(Instant.now().toString()));
         String condition = null;
+        if (mark.eventsCheckedTo() != null) {
+            set.add("eventsCheckedToMs = :e");
+            values.put(":e", n(mark.eventsCheckedTo().toEpochMilli()));
+        }
         if (mark.endedCursor() == null) {
             set.add("lastCompleteSweepMs = :t");
             set.add("lastCompleteSweep = :ts");
@@ -125,6 +138,46 @@ public final class DynamoDbAlertLedger implements AlertLedger {
         }
     }
 
+    static String sightingId(String account, String region, String sessionId) {
+        return "started#" + (account == null ? "unknown" : account) + "#" + (region == null ? "unknown" : region) + "#" + sessionId;
+    }
+
+    @Override
+    public void record(String account, String region, String sessionId, Instant startedAt) {
+        Instant now = Instant.now();
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("pk", s(sightingId(account, region, sessionId)));
+        item.put("v", n(FORMAT_VERSION));
+        item.put("sessionId", s(sessionId));
+        if (account != null) {
+            item.put("account", s(account));
+        }
+        if (region != null) {
+            item.put("region", s(region));
+        }
+        if (startedAt != null) {
+            item.put("startedAt", s(startedAt.toString()));
+        }
+        item.put("seenAt", s(now.toString()));
+        item.put("expiresAt", n(now.plus(SIGHTING_RETENTION).getEpochSecond()));
+        call("PutItem", () -> dynamo.putItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table).item(item)));
+    }
+
+    /** Keys DynamoDB left unprocessed however often asked count as seen: the check must not cry wolf. */
+    @Override
+    public Set<String> unseen(String account, String region, Collection<String> sessionIds) {
+        Map<String, String> byId = new LinkedHashMap<>();
+        sessionIds.forEach(id -> byId.put(sightingId(account, region, id), id));
+        BatchRead read = batchGet(new ArrayList<>(byId.keySet()), false, "pk", Map.of());
+        Set<String> unseen = new LinkedHashSet<>();
+        byId.forEach((pk, id) -> {
+            if (!read.found().containsKey(pk) && !read.unread().contains(pk)) {
+                unseen.add(id);
+            }
+        });
+        return unseen;
+    }
+
     @Override
     public boolean claim(AlertKey key, LedgerClaim claim) {
         Map<String, AttributeValue> item = item(key, INPROGRESS, claim);
@@ -151,23 +204,9 @@ public final class DynamoDbAlertLedger implements AlertLedger {
                 unknown.put(key.id(), key);
             }
         }
-        List<String> ids = new ArrayList<>(unknown.keySet());
-        Map<String, Map<String, AttributeValue>> found = new HashMap<>();
-        for (int i = 0; i < ids.size(); i += READ_BATCH) {
-            List<Map<String, AttributeValue>> batch = new ArrayList<>();
-            ids.subList(i, Math.min(ids.size(), i + READ_BATCH)).forEach(id -> batch.add(Map.of("pk", s(id))));
-            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(batch).consistentRead(true)
-                    .projectionExpression("pk, #s, leaseUntil").expressionAttributeNames(Map.of("#s", "status")).build());
-            for (int round = 0; round < UNPROCESSED_ROUNDS && request != null && !request.isEmpty(); round++) {
-                Map<String, KeysAndAttributes> ask = request;
-                BatchGetItemResponse response = call("BatchGetItem", () -> dynamo.batchGetItem(r -> r
-                        .overrideConfiguration(budget.overrides()).requestItems(ask)));
-                response.responses().getOrDefault(table, List.of()).forEach(item -> found.put(item.get("pk").s(), item));
-                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : null;
-                pause(round, request);
-            }
-            // Keys still unread are claimed anyway: the conditional write decides.
-        }
+        // Keys left unread are claimed anyway: the conditional write decides.
+        Map<String, Map<String, AttributeValue>> found = batchGet(new ArrayList<>(unknown.keySet()), true, "pk, #s, leaseUntil",
+                Map.of("#s", "status")).found();
         Set<AlertKey> free = new LinkedHashSet<>();
         int held = 0;
         for (Map.Entry<String, AlertKey> e : unknown.entrySet()) {
@@ -186,6 +225,34 @@ public final class DynamoDbAlertLedger implements AlertLedger {
             }
         }
         return new Claimable(free, held);
+    }
+
+    /** Items found by key, and the keys DynamoDB left unprocessed (neither found nor known to be absent). */
+    private record BatchRead(Map<String, Map<String, AttributeValue>> found, Set<String> unread) {
+    }
+
+    /** The items found among these keys, 100 a call, unprocessed keys asked again a few times. */
+    private BatchRead batchGet(List<String> ids, boolean consistent, String projection, Map<String, String> names) {
+        Map<String, Map<String, AttributeValue>> found = new HashMap<>();
+        Set<String> unread = new HashSet<>();
+        for (int i = 0; i < ids.size(); i += READ_BATCH) {
+            List<Map<String, AttributeValue>> batch = new ArrayList<>();
+            ids.subList(i, Math.min(ids.size(), i + READ_BATCH)).forEach(id -> batch.add(Map.of("pk", s(id))));
+            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(batch).consistentRead(consistent)
+                    .projectionExpression(projection).expressionAttributeNames(names.isEmpty() ? null : names).build());
+            for (int round = 0; round < UNPROCESSED_ROUNDS && request != null && !request.isEmpty(); round++) {
+                Map<String, KeysAndAttributes> ask = request;
+                BatchGetItemResponse response = call("BatchGetItem", () -> dynamo.batchGetItem(r -> r
+                        .overrideConfiguration(budget.overrides()).requestItems(ask)));
+                response.responses().getOrDefault(table, List.of()).forEach(item -> found.put(item.get("pk").s(), item));
+                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : null;
+                pause(round, request);
+            }
+            if (request != null && request.containsKey(table)) {
+                request.get(table).keys().forEach(k -> unread.add(k.get("pk").s()));
+            }
+        }
+        return new BatchRead(found, unread);
     }
 
     @Override

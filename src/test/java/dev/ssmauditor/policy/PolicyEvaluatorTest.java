@@ -258,4 +258,18 @@ class PolicyEvaluatorTest {
                 session(Duration.ofMinutes(20)).status("b")), T);
         assertThat(violations).extracting(v -> v.session().status()).containsExactly("a", "b");
     }
+
+    // --- at start (the event path) ----------------------------------------------------------------------
+
+    @Test
+    void atStartEveryRuleButTheDurationApplies() {
+        Policy strict = policy(1, List.of(), PatternList.of("nobody"), PatternList.OFF, PatternList.of("i-0abc*"),
+                PatternList.of("AWS-StartInteractiveCommand"), Map.of());
+        // Open a day already (a late event): the duration is still the sweep's to judge.
+        List<Violation> v = new PolicyEvaluator(strict).evaluateAtStart(session(Duration.ofDays(1)));
+        assertThat(v).extracting(Violation::rule)
+                .containsExactly(RuleId.UNEXPECTED_OWNER, RuleId.UNEXPECTED_TARGET, RuleId.UNEXPECTED_DOCUMENT);
+        assertThat(v).allSatisfy(x -> assertThat(x.since()).isEqualTo(T.minus(Duration.ofDays(1))));
+        assertThat(new PolicyEvaluator(onlyDuration(1)).evaluateAtStart(session(Duration.ofDays(1)))).isEmpty();
+    }
 }

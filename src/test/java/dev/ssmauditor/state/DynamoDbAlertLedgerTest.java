@@ -189,4 +189,35 @@ class DynamoDbAlertLedgerTest {
             fake.stop();
         }
     }
+
+    @Test
+    void sightingsAreKeptPerAccountRegionAndSessionAndExpire() {
+        DynamoDbAlertLedger ledger = ledger();
+        ledger.record("123456789012", "eu-west-1", "alice-1", NOW);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            ids.add("s-" + i); // more than one batch
+        }
+        ids.add("alice-1");
+        assertThat(ledger.unseen("123456789012", "eu-west-1", ids)).hasSize(150).doesNotContain("alice-1");
+        assertThat(ledger.unseen("210987654321", "eu-west-1", List.of("alice-1"))).containsExactly("alice-1");
+        assertThat(ledger.unseen("123456789012", "us-east-1", List.of("alice-1"))).containsExactly("alice-1");
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item =
+                dynamo.items().get("started#123456789012#eu-west-1#alice-1");
+        assertThat(item.get("startedAt").s()).isEqualTo(NOW.toString());
+        assertThat(Long.parseLong(item.get("expiresAt").n())).isGreaterThan(Instant.now().plus(Duration.ofDays(6)).getEpochSecond());
+    }
+
+    @Test
+    void theSweepRecordKeepsHowFarTheEventPathWasChecked() {
+        DynamoDbAlertLedger ledger = ledger();
+        Instant checked = NOW.minusSeconds(600);
+        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW, null, checked), false);
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1")).contains(new SweepMark(NOW, null, checked));
+        // A run that does not check the event path leaves the mark as it was.
+        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW.plusSeconds(300), null), false);
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1")).contains(new SweepMark(NOW.plusSeconds(300), null, checked));
+        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW.plusSeconds(300), NOW, checked.plusSeconds(300)), false);
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1").orElseThrow().eventsCheckedTo()).isEqualTo(checked.plusSeconds(300));
+    }
 }

@@ -163,7 +163,7 @@ class TemplateTest {
     }
 
     @Test
-    void theLedgerIsAnEncryptedOnDemandTableWithTtlKeptOnDeleteThatOnlyTheAuditorWrites() {
+    void theLedgerIsAnEncryptedOnDemandTableWithTtlKeptOnDeleteThatOnlyTheAuditorsWrite() {
         Map<String, Object> table = resource("AlertLedger");
         assertThat(table.get("Type")).isEqualTo("AWS::DynamoDB::Table");
         assertThat(table.get("DeletionPolicy")).isEqualTo("Retain");
@@ -177,6 +177,7 @@ class TemplateTest {
         List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) props
                 .get("ResourcePolicy")).get("PolicyDocument")).get("Statement");
         Object role = Map.of("Fn::GetAtt", List.of("AuditFunctionRole", "Arn"));
+        Object eventRole = Map.of("Fn::GetAtt", List.of("StartSessionFunctionRole", "Arn"));
         assertThat(statements).anySatisfy(st -> {
             assertThat(st.get("Effect")).isEqualTo("Allow");
             assertThat(st.get("Principal")).isEqualTo(Map.of("AWS", role));
@@ -188,7 +189,14 @@ class TemplateTest {
             assertThat(st.get("Principal")).isEqualTo("*");
             assertThat((List<String>) st.get("Action")).contains("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                     "dynamodb:BatchWriteItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete");
-            assertThat(st.get("Condition")).isEqualTo(Map.of("ArnNotEquals", Map.of("aws:PrincipalArn", role)));
+            assertThat(st.get("Condition")).isEqualTo(Map.of("ArnNotEquals", Map.of("aws:PrincipalArn", List.of(role, eventRole))));
+        });
+        // The event path may claim, mark, release and record sightings; it never updates the sweep record.
+        assertThat(statements).anySatisfy(st -> {
+            assertThat(st.get("Effect")).isEqualTo("Allow");
+            assertThat(st.get("Principal")).isEqualTo(Map.of("AWS", eventRole));
+            assertThat((List<String>) st.get("Action")).containsExactlyInAnyOrder("dynamodb:BatchGetItem", "dynamodb:PutItem",
+                    "dynamodb:DeleteItem", "dynamodb:BatchWriteItem");
         });
         assertThat(resource("AuditLogGroup").get("DeletionPolicy")).isEqualTo("Retain");
         assertThat(resource("AuditLogGroup").get("UpdateReplacePolicy")).isEqualTo("Retain");
@@ -197,7 +205,7 @@ class TemplateTest {
     }
 
     @Test
-    void onlyTheFunctionAndCloudWatchMayPublishAndNoSubscriptionLeavesTheAccount() {
+    void onlyTheFunctionsAndCloudWatchMayPublishAndNoSubscriptionLeavesTheAccount() {
         List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) properties("AlertTopicPolicy")
                 .get("PolicyDocument")).get("Statement");
         assertThat(statements).filteredOn(st -> "Allow".equals(st.get("Effect")))
@@ -207,7 +215,8 @@ class TemplateTest {
             assertThat(st.get("Effect")).isEqualTo("Deny");
             assertThat(st.get("Action")).isEqualTo("sns:Publish");
             assertThat(st.get("Condition")).isEqualTo(Map.of(
-                    "ArnNotEquals", Map.of("aws:PrincipalArn", Map.of("Fn::GetAtt", List.of("AuditFunctionRole", "Arn"))),
+                    "ArnNotEquals", Map.of("aws:PrincipalArn", List.of(Map.of("Fn::GetAtt", List.of("AuditFunctionRole", "Arn")),
+                            Map.of("Fn::GetAtt", List.of("StartSessionFunctionRole", "Arn")))),
                     "StringNotEquals", Map.of("aws:PrincipalServiceName", "cloudwatch.amazonaws.com")));
         });
         assertThat(statements).anySatisfy(st -> {
@@ -238,6 +247,45 @@ class TemplateTest {
         }
         assertThat(properties("SweepRecordIgnoredAlarm").get("MetricName")).isEqualTo("sweepRecordIgnored");
         assertThat(properties("LedgerErrorsAlarm").get("MetricName")).isEqualTo("ledgerErrors");
+    }
+
+    @Test
+    void theEventFunctionHearsOnlyStartSessionCallsFromCloudTrailAndCannotListSessions() {
+        Map<String, Object> fn = properties("StartSessionFunction");
+        assertThat(fn.get("Handler")).isEqualTo("dev.ssmauditor.handler.StartSessionHandler::handleRequest");
+        Map<String, Object> event = (Map<String, Object>) ((Map<String, Object>) fn.get("Events")).get("StartSession");
+        assertThat(event.get("Type")).isEqualTo("EventBridgeRule");
+        Map<String, Object> pattern = (Map<String, Object>) ((Map<String, Object>) event.get("Properties")).get("Pattern");
+        // Without "source", a custom event with the same detail-type would match too.
+        assertThat(pattern).containsEntry("source", List.of("aws.ssm"))
+                .containsEntry("detail-type", List.of("AWS API Call via CloudTrail"))
+                .containsEntry("detail", Map.of("eventSource", List.of("ssm.amazonaws.com"), "eventName", List.of("StartSession")));
+        assertThat(String.valueOf(fn.get("Policies"))).doesNotContain("ssm:").doesNotContain("dynamodb:");
+        assertThat(fn).doesNotContainKey("ReservedConcurrentExecutions");
+        Map<String, Object> invoke = (Map<String, Object>) fn.get("EventInvokeConfig");
+        assertThat(invoke.get("MaximumRetryAttempts")).isEqualTo(2);
+        assertThat(String.valueOf(invoke.get("DestinationConfig"))).contains("FailedAuditsQueue");
+        Map<String, Object> variables = (Map<String, Object>) ((Map<String, Object>) fn.get("Environment")).get("Variables");
+        Map<String, Object> auditVariables = (Map<String, Object>) ((Map<String, Object>) properties("AuditFunction")
+                .get("Environment")).get("Variables");
+        // The same policy, topic and ledger as the sweep: both paths judge alike and alert once between them.
+        for (String name : List.of(Settings.ALERT_TOPIC_ARN, Settings.DRY_RUN, Settings.MAX_SESSION_MINUTES, Settings.ALLOWED_OWNERS,
+                Settings.ALLOWED_TARGETS, Settings.DENIED_TARGETS, Settings.ALLOWED_DOCUMENTS, Settings.POLICY, Settings.STATE_TABLE)) {
+            assertThat(variables.get(name)).as(name).isEqualTo(auditVariables.get(name));
+        }
+        assertThat(auditVariables.get(Settings.EXPECT_START_SESSION_EVENTS))
+                .isEqualTo(Map.of("Fn::If", List.of("StartSessionEventsEnabled", "true", "false")));
+    }
+
+    @Test
+    void aDeafEventPathAndAFailingEventFunctionRaiseAlarms() {
+        Map<String, Object> deaf = properties("EventPathDeafAlarm");
+        assertThat(deaf.get("MetricName")).isEqualTo("sessionsNotReportedByEvents");
+        assertThat(deaf.get("Dimensions")).isEqualTo(List.of(Map.of("Name", "Function", "Value", Map.of("Ref", "AuditFunction"))));
+        assertThat(deaf.get("AlarmActions")).isEqualTo(List.of(Map.of("Ref", "AlertTopic")));
+        assertThat(properties("StartSessionErrorsAlarm").get("Dimensions"))
+                .isEqualTo(List.of(Map.of("Name", "FunctionName", "Value", Map.of("Ref", "StartSessionFunction"))));
+        assertThat(properties("StartSessionLedgerErrorsAlarm").get("MetricName")).isEqualTo("ledgerErrors");
     }
 
     @Test

@@ -1,0 +1,219 @@
+package dev.ssmauditor.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonFactory;
+import dev.ssmauditor.alert.AlertComposer;
+import dev.ssmauditor.alert.AlertPublisher;
+import dev.ssmauditor.alert.PrintingAlertPublisher;
+import dev.ssmauditor.alert.SnsAlertPublisher;
+import dev.ssmauditor.audit.AlertDispatch;
+import dev.ssmauditor.audit.AlertLedger;
+import dev.ssmauditor.audit.AlertPlanner;
+import dev.ssmauditor.audit.AuditRequest;
+import dev.ssmauditor.audit.SessionSightings;
+import dev.ssmauditor.audit.StartSessionCheck;
+import dev.ssmauditor.audit.StartedSession;
+import dev.ssmauditor.aws.AwsClientFactory;
+import dev.ssmauditor.aws.CallBudget;
+import dev.ssmauditor.aws.RetryPolicy;
+import dev.ssmauditor.config.AuditorConfig;
+import dev.ssmauditor.config.ConfigLoader;
+import dev.ssmauditor.events.ParsedEvent;
+import dev.ssmauditor.events.StartSessionEventParser;
+import dev.ssmauditor.log.EmbeddedMetrics;
+import dev.ssmauditor.log.JsonLog;
+import dev.ssmauditor.log.LogLevel;
+import dev.ssmauditor.policy.PolicyEvaluator;
+import dev.ssmauditor.state.DynamoDbAlertLedger;
+import org.crac.Core;
+import org.crac.Resource;
+import software.amazon.awssdk.http.SdkHttpClient;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Lambda entry point for the event path: one CloudTrail {@code StartSession} record, delivered by an EventBridge
+ * rule, judged the moment it arrives and alerted through the same composer, topic and ledger as the sweep.
+ *
+ * <p>It builds only what it uses: the SNS and DynamoDB clients, never an SSM client (the event says all there is to
+ * know). Any event it cannot use (another call, a refused call, a foreign or broken event) gives one log line and a
+ * normal return, never an error: Lambda would retry it, to no avail. Only a publish that fails fails the invocation,
+ * so that Lambda's retry sends it (the sweep sends it too, whichever comes first).
+ */
+public final class StartSessionHandler implements RequestStreamHandler, Resource {
+
+    static final Map<String, String> METRICS = AuditSummary.units("startSessionEvents", "Count", "violations", "Count", "alerted", "Count",
+            "alertsPublished", "Count", "ledgerErrors", "Count", "eventAgeMs", "Milliseconds");
+    static final Map<String, String> IGNORED_METRICS = AuditSummary.units("eventsIgnored", "Count");
+    static final Map<String, String> FAILURE_METRICS = AuditSummary.units("eventCheckFailed", "Count");
+
+    private final JsonFactory json = new JsonFactory();
+    private final JsonLog log;
+    private final EmbeddedMetrics metrics;
+    private final AuditorConfig config;
+    private final StartSessionEventParser parser = new StartSessionEventParser(json);
+    private final StartSessionCheck check;
+    private final Clock clock;
+    private final Map<String, String> env;
+    private final RetryPolicy retry;
+    private final SnsAlertPublisher snsPublisher;
+    private final CallBudget budget;
+
+    /** Used by the Lambda runtime. */
+    public StartSessionHandler() {
+        this(System.getenv(), System.out, Clock.systemUTC(), RetryPolicy.LAMBDA, null);
+    }
+
+    StartSessionHandler(Map<String, String> env, PrintStream out, Clock clock, RetryPolicy retry) {
+        this(env, out, clock, retry, null);
+    }
+
+    StartSessionHandler(Map<String, String> env, PrintStream out, Clock clock, RetryPolicy retry, SdkHttpClient http) {
+        this.log = new JsonLog(out, LogLevel.fromEnvironment(env.get("AWS_LAMBDA_LOG_LEVEL")), json);
+        this.metrics = new EmbeddedMetrics(env.get("AWS_LAMBDA_FUNCTION_NAME"));
+        this.config = new ConfigLoader().load(env);
+        this.clock = clock;
+        this.env = env;
+        this.retry = retry;
+        AwsClientFactory clients = new AwsClientFactory(env, retry, log, http);
+        this.budget = new CallBudget(retry);
+        AlertComposer composer = new AlertComposer(json);
+        this.snsPublisher = config.dryRun() ? null
+                : new SnsAlertPublisher(clients::sns, config.alertTopicArn(), composer.envelope(), budget);
+        AlertPublisher publisher = config.dryRun()
+                ? new PrintingAlertPublisher(out, PrintingAlertPublisher.Format.JSON) : snsPublisher;
+        AlertLedger ledger = AlertLedger.NONE;
+        SessionSightings sightings = null;
+        if (config.stateTable() == null) {
+            log.warn("STATE_TABLE is not set: no alert ledger, so the sweep alerts again what this function alerts", Map.of());
+        } else {
+            DynamoDbAlertLedger table = new DynamoDbAlertLedger(clients.dynamoDb(), config.stateTable(), budget);
+            ledger = table;
+            sightings = config.dryRun() ? null : table;
+        }
+        if (config.dryRun()) {
+            ledger = AlertLedger.readOnly(ledger);
+        }
+        this.check = new StartSessionCheck(new PolicyEvaluator(config.policy()), new AlertPlanner(config.remindEvery()),
+                new AlertDispatch(composer, publisher, ledger, clock, log, CallBudget.STEP), sightings, log);
+        Core.getGlobalContext().register(this);
+    }
+
+    /** SnapStart: run one canned event through every piece before the snapshot is taken. */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        long started = System.nanoTime();
+        int calls = prime();
+        if (snsPublisher != null) {
+            snsPublisher.prepare();
+        }
+        log.info("primed for snapshot", JsonLog.fields("cannedCalls", calls, "ms", (System.nanoTime() - started) / 1_000_000));
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        log.info("restored from snapshot", Map.of());
+    }
+
+    /** One canned StartSession event through the parser, the rules, the ledger and SNS, over canned HTTP. */
+    int prime() {
+        PrimingHttpClient canned = new PrimingHttpClient();
+        JsonLog quiet = new JsonLog(new PrintStream(OutputStream.nullOutputStream()), LogLevel.FATAL, json);
+        AwsClientFactory clients = new AwsClientFactory(env, retry, quiet, canned);
+        AlertComposer composer = new AlertComposer(json);
+        String region = clients.region().id();
+        DynamoDbAlertLedger ledger = new DynamoDbAlertLedger(clients.dynamoDb(), "priming");
+        StartSessionCheck primer = new StartSessionCheck(new PolicyEvaluator(Priming.policy(config.policy())),
+                new AlertPlanner(config.remindEvery()), new AlertDispatch(composer, new SnsAlertPublisher(clients.sns(),
+                "arn:aws:sns:" + region + ":000000000000:priming", composer.envelope()), ledger, clock, quiet, CallBudget.STEP),
+                ledger, quiet);
+        ParsedEvent event = parser.parse(PrimingHttpClient.startSessionEvent(region).getBytes(StandardCharsets.UTF_8));
+        primer.check(event.started(), new AuditRequest(event.started().eventTime(), event.started().account(), region));
+        return canned.calls();
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        log.requestId(context == null ? null : context.getAwsRequestId());
+        budget.until(context == null ? () -> Long.MAX_VALUE : context::getRemainingTimeInMillis);
+        ParsedEvent event = parser.parse(input.readAllBytes());
+        if (event.started() == null) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("reason", event.ignored());
+            fields.put("eventName", event.eventName());
+            fields.put("eventId", event.eventId());
+            if (event.errorCode() != null) {
+                fields.put("errorCode", event.errorCode());
+            }
+            fields.put("eventsIgnored", 1);
+            Map<String, Object> line = metrics.declare(fields, IGNORED_METRICS, Map.of(), clock.instant());
+            if (event.malformed()) {
+                log.warn("event ignored", line);
+            } else {
+                log.info("event ignored", line);
+            }
+            output.write(AuditSummary.json(json, "event ignored", fields).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        StartedSession started = event.started();
+        StartSessionCheck.Report report;
+        try {
+            report = check.check(started, new AuditRequest(started.eventTime() == null ? clock.instant() : started.eventTime(),
+                    started.account(), started.region(), context == null ? () -> Long.MAX_VALUE : context::getRemainingTimeInMillis));
+        } catch (RuntimeException e) {
+            Map<String, Object> fields = about(event);
+            fields.put("error", e.getClass().getSimpleName());
+            fields.put("cause", String.valueOf(e.getMessage()));
+            fields.put("consequence", "Lambda retries the event; the sweep alerts the session if the retries fail too");
+            fields.put("eventCheckFailed", 1);
+            log.error("start session check failed", metrics.declare(fields, FAILURE_METRICS, Map.of(), clock.instant()));
+            throw e;
+        }
+        Map<String, Object> fields = about(event);
+        if (started.missing() != null) {
+            fields.put("notJudged", "the record lacks " + started.missing() + " (truncated?); the sweep judges the session");
+        }
+        fields.put("startSessionEvents", 1);
+        fields.put("violations", report.violations().size());
+        fields.put("rules", report.violations().stream().map(v -> v.rule().id()).toList());
+        fields.put("alerted", report.alerted());
+        fields.put("alertsPublished", report.outcome() != null && report.outcome().delivered() ? report.outcome().messages().size() : 0);
+        fields.put("seenRecorded", report.seenRecorded());
+        fields.put("ledgerErrors", report.ledgerErrors());
+        // How late CloudTrail delivered the record: the figure the event path's promise rests on.
+        fields.put("eventAgeMs", started.eventTime() == null ? 0 : Math.max(0,
+                Duration.between(started.eventTime(), clock.instant()).toMillis()));
+        fields.put("dryRun", config.dryRun());
+        Map<String, Object> line = metrics.declare(fields, METRICS, Map.of(), clock.instant());
+        if (started.missing() != null) {
+            log.warn("start session not judged", line);
+        } else {
+            log.info("start session checked", line);
+        }
+        output.write(AuditSummary.json(json, "start session checked", fields).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, Object> about(ParsedEvent event) {
+        StartedSession s = event.started();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("eventId", event.eventId());
+        fields.put("account", s.account());
+        fields.put("region", s.region());
+        fields.put("sessionId", s.session().sessionId());
+        fields.put("owner", s.session().owner());
+        fields.put("target", s.session().target());
+        fields.put("documentName", s.session().documentName());
+        fields.put("eventTime", s.eventTime() == null ? null : s.eventTime().toString());
+        fields.put("sourceIPAddress", s.detection().sourceIp());
+        return fields;
+    }
+}
