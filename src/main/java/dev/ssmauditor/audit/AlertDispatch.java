@@ -41,13 +41,24 @@ public final class AlertDispatch {
     private final Clock clock;
     private final JsonLog log;
     private final Duration stepBudget;
+    private final boolean readFirst;
+
+    /** A dispatch that reads which keys are free before claiming them (the sweep: most of its keys are sent already). */
+    public AlertDispatch(AlertComposer composer, AlertPublisher publisher, AlertLedger ledger, Clock clock, JsonLog log,
+                         Duration stepBudget) {
+        this(composer, publisher, ledger, clock, log, stepBudget, true);
+    }
 
     /**
+     * @param readFirst true to read which keys are free before claiming them, one call per 100 keys, which spares the
+     *                  claims of keys already sent; false to claim at once, which spares a round trip when the keys are
+     *                  new as a rule (the event path: a session that has just started)
      * @param stepBudget the time a step needs at least before it starts: the longest one call may take, with its
      *                   retries, plus a margin, so that a run stopped for time can still log and release its claims
      */
     public AlertDispatch(AlertComposer composer, AlertPublisher publisher, AlertLedger ledger, Clock clock, JsonLog log,
-                         Duration stepBudget) {
+                         Duration stepBudget, boolean readFirst) {
+        this.readFirst = readFirst;
         this.composer = composer;
         this.publisher = publisher;
         this.ledger = ledger;
@@ -141,6 +152,10 @@ public final class AlertDispatch {
      */
     private void claim(List<AlertPlanner.Candidate> candidates, RunLedger run, AuditRequest request) {
         List<AlertKey> keys = new ArrayList<>(allKeys(candidates));
+        if (!readFirst) {
+            keys.clear(); // every key counts as free; the conditional write decides
+            run.free.addAll(allKeys(candidates));
+        }
         for (int i = 0; i < keys.size(); i += READ_BATCH) {
             requireForClaims(request, run, keys.size() - i);
             AlertLedger.Claimable c = ledger.claimable(keys.subList(i, Math.min(keys.size(), i + READ_BATCH)), run.claim);

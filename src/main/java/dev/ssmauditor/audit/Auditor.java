@@ -51,8 +51,8 @@ public final class Auditor {
     }
 
     /**
-     * @param eventPath checks that the sessions listed were reported by their StartSession events; null when no event
-     *                  path is expected
+     * @param eventPath checks that the sessions listed were reported by their StartSession events (or, not watching,
+     *                  forgets how far it got); null without a ledger that persists
      * @param stepBudget the time a step needs at least before it starts: the longest one call may take, with its
      *                   retries, plus a margin, so that a run stopped for time can still log and release its claims
      */
@@ -111,14 +111,6 @@ public final class Auditor {
         boolean olderEvent = lastSweep != null && t.isBefore(lastSweep);
         List<AlertPlanner.Candidate> candidates = planner.plan(activeViolations, endedViolations, account, region, t, olderEvent);
 
-        EventPathCheck.Result heard = null;
-        if (eventPath != null && ledgerDown == null) {
-            List<Session> listed = new ArrayList<>(active.sessions());
-            listed.addAll(ended.sessions());
-            heard = eventPath.check(account, region, mark, reach.replace(), t, listed);
-            reportEventPath(heard, account, region);
-        }
-
         int activeCount = active.sessions().size();
         int endedCount = ended.sessions().size();
         AlertDispatch.Outcome sent = dispatch.send(candidates, (alerts, mayRepeat) -> new AuditFindings(account, region, t,
@@ -126,13 +118,24 @@ public final class Auditor {
         ledgerDown = sent.ledgerDown();
         phases.end("publish");
 
-        int errors = sent.ledgerErrors() + (heard != null && heard.error() != null ? 1 : 0);
+        int errors = sent.ledgerErrors();
         Instant sweepSaved = null;
+        EventPathCheck.Result heard = null;
         if (ledgerDown == null && ledger.persists()) {
-            SweepSave save = saveSweep(account, region, mark, reach, ended, t, olderEvent, sent.heldElsewhere(),
-                    heard == null ? null : heard.checkedTo(), request);
+            SweepSave save = saveSweep(account, region, mark, reach, ended, t, olderEvent, sent.heldElsewhere(), request);
             sweepSaved = save.saved();
             errors += save.errors();
+            // After the alerts and the sweep record, with what time is left: the check is a health signal, not an alert.
+            SweepMark watched = reach.replace() ? null : mark;
+            if (eventPath != null && !eventPath.watching()) {
+                errors += forgetEventPath(account, region, watched);
+            } else if (eventPath != null) {
+                List<Session> listed = new ArrayList<>(active.sessions());
+                listed.addAll(ended.sessions());
+                CheckedEventPath checked = checkEventPath(account, region, watched, t, began, ended.cursor(), listed, request);
+                heard = checked.result();
+                errors += checked.errors();
+            }
         }
         phases.end("saveState");
 
@@ -152,13 +155,47 @@ public final class Auditor {
         return report;
     }
 
-    /** One line per run, whatever the number of sessions: the event path is deaf, or the check could not be made. */
-    private void reportEventPath(EventPathCheck.Result heard, String account, String region) {
+    private record CheckedEventPath(EventPathCheck.Result result, int errors) {
+    }
+
+    /** Checks the sessions past their grace against the event path's sightings, reports, and moves the window. */
+    private CheckedEventPath checkEventPath(String account, String region, SweepMark mark, Instant t, Instant now,
+                                            Instant listedUpTo, List<Session> listed, AuditRequest request) {
+        if (!hasTime(request, stepBudget.multipliedBy(2))) {
+            log.warn("event path not checked: too little time left", JsonLog.fields("remainingMs", left(request),
+                    "consequence", "the next run checks these sessions"));
+            return new CheckedEventPath(null, 0);
+        }
+        EventPathCheck.Result heard = eventPath.check(account, region, mark, t, now, listedUpTo, listed);
         if (heard.error() != null) {
             log.error("alert ledger: event path not checked", JsonLog.fields("account", account, "region", region,
                     "error", heard.error(), "consequence", "the next run checks these sessions"));
-            return;
+            return new CheckedEventPath(null, 1);
         }
+        reportEventPath(heard, account, region);
+        try {
+            eventPath.save(account, region, mark, heard);
+            return new CheckedEventPath(heard, 0);
+        } catch (RuntimeException e) {
+            log.error("alert ledger: event path check not recorded", JsonLog.fields("error", e.getMessage(), "consequence",
+                    "the next run checks these sessions again, and may report them again"));
+            return new CheckedEventPath(heard, 1);
+        }
+    }
+
+    private int forgetEventPath(String account, String region, SweepMark mark) {
+        try {
+            eventPath.forget(account, region, mark);
+            return 0;
+        } catch (RuntimeException e) {
+            log.error("alert ledger: event path watch not forgotten", JsonLog.fields("error", e.getMessage(), "consequence",
+                    "a sweep watching again soon may count sessions started meanwhile as missed by the event path"));
+            return 1;
+        }
+    }
+
+    /** One line per run, whatever the number of sessions: the event path is deaf. */
+    private void reportEventPath(EventPathCheck.Result heard, String account, String region) {
         if (heard.unreported().isEmpty()) {
             return;
         }
@@ -207,12 +244,12 @@ public final class Auditor {
     }
 
     /**
-     * Records the sweep: complete (moves the last complete sweep, never backwards) or where the backlog stopped, and
-     * how far the event path was checked. Not when another run held some of this run's keys: if that run fails, its
-     * ended sessions must still be within the next run's reach.
+     * Records the sweep: complete (moves the last complete sweep, never backwards) or where the backlog stopped. Not
+     * when another run held some of this run's keys: if that run fails, its ended sessions must still be within the
+     * next run's reach.
      */
     private SweepSave saveSweep(String account, String region, SweepMark before, HistoryReach reach, EndedListing ended,
-                                Instant t, boolean olderEvent, int heldElsewhere, Instant eventsCheckedTo, AuditRequest request) {
+                                Instant t, boolean olderEvent, int heldElsewhere, AuditRequest request) {
         if (heldElsewhere > 0) {
             log.info("sweep not recorded: another run holds some of these alerts", JsonLog.fields("heldElsewhere", heldElsewhere));
             return new SweepSave(null, 0);
@@ -234,7 +271,6 @@ public final class Auditor {
         } else {
             next = new SweepMark(olderEvent ? before.lastCompleteSweep() : t, null);
         }
-        next = next.withEventsCheckedTo(eventsCheckedTo);
         try {
             ledger.saveSweep(account, region, next, reach.replace());
             return new SweepSave(next.endedCursor() == null ? next.lastCompleteSweep() : null, 0);

@@ -17,29 +17,42 @@ import java.util.Set;
  * event function fails before it records anything.
  *
  * <p>Each session is checked once, by the first run after its grace has passed: the sweep record keeps the start
- * time up to which sessions were checked ({@link SweepMark#eventsCheckedTo()}). The first run that watches (no such
- * time yet, or a sweep record that was rejected) checks nothing and starts from its own reference time, since
- * sessions started before it may predate the event path.
+ * time up to which sessions were checked ({@link SweepMark#eventsCheckedTo()}), which only moves forward. A run
+ * starts watching afresh (checks nothing, and records its own reference time, since sessions started before it may
+ * predate the event path or its sightings) when there is no such time yet, when it lies in the future, or when it is
+ * older than {@link #MAX_AGE} (an outage, or a watch switched off and on again: sightings are not kept forever).
+ * A sweep that does not watch forgets the time, so that watching again starts afresh.
  */
 public final class EventPathCheck {
 
     /** CloudTrail delivers within seconds as a rule, sometimes minutes late; past this the event counts as missing. */
     public static final Duration GRACE = Duration.ofMinutes(10);
+    /** A checked-to time older than this is not followed: the watch starts afresh (sightings are kept 7 days). */
+    static final Duration MAX_AGE = HistoryReach.MAX_SWEEP_AGE;
 
     private final SessionSightings sightings;
+    private final boolean watching;
 
-    public EventPathCheck(SessionSightings sightings) {
+    /** @param watching false: the sweep does not check the event path, and forgets how far it was checked */
+    public EventPathCheck(SessionSightings sightings, boolean watching) {
         this.sightings = sightings;
+        this.watching = watching;
+    }
+
+    public boolean watching() {
+        return watching;
     }
 
     /**
      * @param checked how many sessions were looked up
      * @param unreported the ids of those no event reported, sorted
-     * @param checkedFrom the start of the window checked (exclusive); null on the first watching run
+     * @param checkedFrom the start of the window checked (exclusive); null when the watch starts afresh
      * @param checkedTo what the sweep record should say was checked up to
+     * @param restart the stored time is replaced, not moved forward (it was in the future)
      * @param error the sightings could not be read (the window is not moved, so the next run checks it); null if read
      */
-    public record Result(int checked, List<String> unreported, Instant checkedFrom, Instant checkedTo, String error) {
+    public record Result(int checked, List<String> unreported, Instant checkedFrom, Instant checkedTo, boolean restart,
+                         String error) {
 
         public Result {
             unreported = List.copyOf(unreported);
@@ -48,16 +61,26 @@ public final class EventPathCheck {
 
     /**
      * @param mark the sweep record read at the start of the run (null when none)
-     * @param rejected the sweep record was rejected (in the future, or too old): start watching afresh
+     * @param t the run's reference time
+     * @param now the function's clock
+     * @param listedUpTo when listing ended sessions stopped short: the start time from which they were not listed (the
+     *                   window stops there); null when everything was listed
      */
-    public Result check(String account, String region, SweepMark mark, boolean rejected, Instant t, Collection<Session> sessions) {
-        Instant from = mark == null || rejected ? null : mark.eventsCheckedTo();
-        if (from == null || from.isAfter(t)) {
-            return new Result(0, List.of(), null, t, null); // a time in the future would silence the check: start afresh
+    public Result check(String account, String region, SweepMark mark, Instant t, Instant now, Instant listedUpTo,
+                        Collection<Session> sessions) {
+        Instant from = mark == null ? null : mark.eventsCheckedTo();
+        if (from == null || from.isBefore(t.minus(MAX_AGE))) {
+            return new Result(0, List.of(), null, t, false, null);
+        }
+        if (from.isAfter(now.plus(HistoryReach.CLOCK_SKEW))) {
+            return new Result(0, List.of(), null, t, true, null); // a time in the future would silence the check
         }
         Instant upTo = t.minus(GRACE);
+        if (listedUpTo != null && listedUpTo.isBefore(upTo)) {
+            upTo = listedUpTo;
+        }
         if (!upTo.isAfter(from)) {
-            return new Result(0, List.of(), from, from, null);
+            return new Result(0, List.of(), from, from, false, null); // an older event, or a backlog not yet listed
         }
         Set<String> ids = new LinkedHashSet<>();
         for (Session s : sessions) {
@@ -67,14 +90,29 @@ public final class EventPathCheck {
             }
         }
         if (ids.isEmpty()) {
-            return new Result(0, List.of(), from, upTo, null);
+            return new Result(0, List.of(), from, upTo, false, null);
         }
         try {
             List<String> unseen = new ArrayList<>(sightings.unseen(account, region, ids));
             unseen.sort(null);
-            return new Result(ids.size(), unseen, from, upTo, null);
+            return new Result(ids.size(), unseen, from, upTo, false, null);
         } catch (LedgerUnavailableException e) {
-            return new Result(0, List.of(), from, from, e.getMessage());
+            return new Result(0, List.of(), from, from, false, e.getMessage());
+        }
+    }
+
+    /** Records how far sessions were checked; only forward, unless the result restarts the watch. */
+    public void save(String account, String region, SweepMark mark, Result result) {
+        Instant before = mark == null ? null : mark.eventsCheckedTo();
+        if (result.error() == null && !result.checkedTo().equals(before)) {
+            sightings.checkedUpTo(account, region, result.checkedTo(), result.restart());
+        }
+    }
+
+    /** A sweep that does not watch forgets how far the last watching one got. */
+    public void forget(String account, String region, SweepMark mark) {
+        if (mark != null && mark.eventsCheckedTo() != null) {
+            sightings.checkedUpTo(account, region, null, true);
         }
     }
 }

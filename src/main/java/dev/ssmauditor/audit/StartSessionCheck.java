@@ -11,7 +11,8 @@ import java.util.List;
  * The event path: judges a session the moment its {@code StartSession} event arrives, by the rules that do not
  * need time (owner, target, document), and sends what it breaks through the same {@link AlertDispatch} as the
  * sweep, under the same ledger keys, so that whichever path comes first alerts it and the other finds it sent.
- * Every session seen is recorded first, violating or not, so that the sweep can tell a deaf event path from a quiet one.
+ * Every session seen is recorded, violating or not, so that the sweep can tell a deaf event path from a quiet one:
+ * after the alert (the sighting is not needed to send it, and the alert is what is waited for), whether it went out or not.
  *
  * <p>A ledger that cannot be reached does not stop the alert (it goes out saying it may repeat) and does not fail the
  * invocation: a retry would only publish it again. A publish that fails does fail it, so that Lambda retries the
@@ -51,29 +52,23 @@ public final class StartSessionCheck {
     }
 
     public Report check(StartedSession started, AuditRequest request) {
-        int errors = 0;
-        boolean recorded = false;
-        if (sightings != null) {
-            try {
-                sightings.record(started.account(), started.region(), started.session().sessionId(), started.eventTime());
-                recorded = true;
-            } catch (LedgerUnavailableException e) {
-                errors++;
-                log.error("alert ledger: session sighting not recorded", JsonLog.fields("sessionId", started.session().sessionId(),
-                        "error", e.getMessage(), "consequence", "the sweep may count this session as missed by the event path"));
+        List<Violation> violations = started.missing() != null ? List.of() : evaluator.evaluateAtStart(started.session());
+        AlertDispatch.Outcome sent = null;
+        boolean recorded;
+        try {
+            if (!violations.isEmpty()) {
+                List<AlertPlanner.Candidate> candidates = planner.planStarted(violations, started.account(), started.region(),
+                        started.eventTime(), started.detection());
+                sent = dispatch.send(candidates, (alerts, mayRepeat) -> new AuditFindings(started.account(), started.region(),
+                        started.eventTime(), 1, 0, alerts, mayRepeat), request, null);
             }
+        } finally {
+            recorded = recordSighting(started);
         }
-        if (started.missing() != null) {
-            return new Report(started, List.of(), null, recorded, errors);
-        }
-        List<Violation> violations = evaluator.evaluateAtStart(started.session());
-        if (violations.isEmpty()) {
+        int errors = recorded || sightings == null ? 0 : 1;
+        if (sent == null) {
             return new Report(started, violations, null, recorded, errors);
         }
-        List<AlertPlanner.Candidate> candidates = planner.planStarted(violations, started.account(), started.region(),
-                started.eventTime(), started.detection());
-        AlertDispatch.Outcome sent = dispatch.send(candidates, (alerts, mayRepeat) -> new AuditFindings(started.account(),
-                started.region(), started.eventTime(), 1, 0, alerts, mayRepeat), request, null);
         errors += sent.ledgerErrors();
         if (sent.ledgerDown() != null) {
             errors++;
@@ -83,5 +78,19 @@ public final class StartSessionCheck {
                             + "invocation does not fail, since a retry would only publish it again"));
         }
         return new Report(started, violations, sent, recorded, errors);
+    }
+
+    private boolean recordSighting(StartedSession started) {
+        if (sightings == null) {
+            return false;
+        }
+        try {
+            sightings.record(started.account(), started.region(), started.session().sessionId(), started.eventTime());
+            return true;
+        } catch (RuntimeException e) {
+            log.error("alert ledger: session sighting not recorded", JsonLog.fields("sessionId", started.session().sessionId(),
+                    "error", e.getMessage(), "consequence", "the sweep may count this session as missed by the event path"));
+            return false;
+        }
     }
 }

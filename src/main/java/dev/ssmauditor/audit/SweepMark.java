@@ -11,15 +11,12 @@ import java.time.Instant;
  * @param endedCursor when a run ran out of time while listing a backlog of ended sessions: the start time from
  *                    which the next run continues; null when there is no backlog
  * @param eventsCheckedTo sessions started up to this moment have been checked for their {@code StartSession} event
- *                        (see {@link EventPathCheck}); null when the sweep has not watched the event path yet
+ *                        (see {@link EventPathCheck}; written apart, by {@link SessionSightings#checkedUpTo}); null
+ *                        when the sweep does not watch the event path
  */
 public record SweepMark(Instant lastCompleteSweep, Instant endedCursor, Instant eventsCheckedTo) {
 
     public SweepMark(Instant lastCompleteSweep, Instant endedCursor) {
         this(lastCompleteSweep, endedCursor, null);
-    }
-
-    SweepMark withEventsCheckedTo(Instant value) {
-        return new SweepMark(lastCompleteSweep, endedCursor, value);
     }
 }

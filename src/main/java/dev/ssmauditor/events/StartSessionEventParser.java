@@ -33,7 +33,10 @@ public final class StartSessionEventParser {
     static final String EVENT_SOURCE = "ssm.amazonaws.com";
     static final String DEFAULT_DOCUMENT = "SSM-SessionManagerRunShell";
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
+    private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-\\d{1,2}");
+    /** CloudTrail times are of this millennium; anything else is a broken record, not a session to date. */
+    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final JsonFactory json;
 
@@ -135,7 +138,8 @@ public final class StartSessionEventParser {
             return null;
         }
         try {
-            return OffsetDateTime.parse(value).toInstant();
+            Instant t = OffsetDateTime.parse(value).toInstant();
+            return t.isBefore(EARLIEST) || t.isAfter(LATEST) ? null : t;
         } catch (DateTimeParseException e) {
             return null;
         }

@@ -104,8 +104,8 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         } else {
             DynamoDbAlertLedger table = new DynamoDbAlertLedger(clients.dynamoDb(), config.stateTable(), budget);
             ledger = table;
-            if (config.expectStartSessionEvents() && !config.dryRun()) {
-                eventPath = new EventPathCheck(table);
+            if (!config.dryRun()) {
+                eventPath = new EventPathCheck(table, config.expectStartSessionEvents());
             }
         }
         if (config.dryRun()) {

@@ -104,7 +104,7 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
             ledger = AlertLedger.readOnly(ledger);
         }
         this.check = new StartSessionCheck(new PolicyEvaluator(config.policy()), new AlertPlanner(config.remindEvery()),
-                new AlertDispatch(composer, publisher, ledger, clock, log, CallBudget.STEP), sightings, log);
+                new AlertDispatch(composer, publisher, ledger, clock, log, CallBudget.STEP, false), sightings, log);
         Core.getGlobalContext().register(this);
     }
 
@@ -134,7 +134,7 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
         DynamoDbAlertLedger ledger = new DynamoDbAlertLedger(clients.dynamoDb(), "priming");
         StartSessionCheck primer = new StartSessionCheck(new PolicyEvaluator(Priming.policy(config.policy())),
                 new AlertPlanner(config.remindEvery()), new AlertDispatch(composer, new SnsAlertPublisher(clients.sns(),
-                "arn:aws:sns:" + region + ":000000000000:priming", composer.envelope()), ledger, clock, quiet, CallBudget.STEP),
+                "arn:aws:sns:" + region + ":000000000000:priming", composer.envelope()), ledger, clock, quiet, CallBudget.STEP, false),
                 ledger, quiet);
         ParsedEvent event = parser.parse(PrimingHttpClient.startSessionEvent(region).getBytes(StandardCharsets.UTF_8));
         primer.check(event.started(), new AuditRequest(event.started().eventTime(), event.started().account(), region));
@@ -190,8 +190,7 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
         fields.put("seenRecorded", report.seenRecorded());
         fields.put("ledgerErrors", report.ledgerErrors());
         // How late CloudTrail delivered the record: the figure the event path's promise rests on.
-        fields.put("eventAgeMs", started.eventTime() == null ? 0 : Math.max(0,
-                Duration.between(started.eventTime(), clock.instant()).toMillis()));
+        fields.put("eventAgeMs", ageMillis(started));
         fields.put("dryRun", config.dryRun());
         Map<String, Object> line = metrics.declare(fields, METRICS, Map.of(), clock.instant());
         if (started.missing() != null) {
@@ -200,6 +199,17 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
             log.info("start session checked", line);
         }
         output.write(AuditSummary.json(json, "start session checked", fields).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private long ageMillis(StartedSession started) {
+        if (started.eventTime() == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Duration.between(started.eventTime(), clock.instant()).toMillis());
+        } catch (ArithmeticException e) {
+            return 0; // a time the parser let through but no clock can subtract: not worth failing an invocation for
+        }
     }
 
     private static Map<String, Object> about(ParsedEvent event) {

@@ -51,7 +51,7 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings 
     static final int FORMAT_VERSION = 1;
     /** DescribeSessions forgets a session after 30 days; its alert keys are kept well beyond that. */
     static final Duration RETENTION = Duration.ofDays(45);
-    /** The sweep checks sessions started at most a day before it (a longer outage restarts the check). */
+    /** The sweep checks sessions started at most a day before it (see EventPathCheck.MAX_AGE). */
     static final Duration SIGHTING_RETENTION = Duration.ofDays(7);
     static final String INPROGRESS = "INPROGRESS";
     static final String SENT = "SENT";
@@ -105,10 +105,6 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings 
         values.put(":v", n(FORMAT_VERSION));
         values.put(":updated", s(Instant.now().toString()));
         String condition = null;
-        if (mark.eventsCheckedTo() != null) {
-            set.add("eventsCheckedToMs = :e");
-            values.put(":e", n(mark.eventsCheckedTo().toEpochMilli()));
-        }
         if (mark.endedCursor() == null) {
             set.add("lastCompleteSweepMs = :t");
             set.add("lastCompleteSweep = :ts");
@@ -161,6 +157,30 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings 
         item.put("seenAt", s(now.toString()));
         item.put("expiresAt", n(now.plus(SIGHTING_RETENTION).getEpochSecond()));
         call("PutItem", () -> dynamo.putItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table).item(item)));
+    }
+
+    /** Kept on the sweep record, apart from the sweep's own update: it moves only forward, unless replaced. */
+    @Override
+    public void checkedUpTo(String account, String region, Instant time, boolean replace) {
+        Map<String, AttributeValue> key = Map.of("pk", s(sweepId(account, region)));
+        try {
+            if (time == null) {
+                call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table)
+                        .key(key).updateExpression("REMOVE eventsCheckedToMs, eventsCheckedTo")
+                        .conditionExpression("attribute_exists(pk)")));
+                return;
+            }
+            Map<String, AttributeValue> values = new HashMap<>();
+            values.put(":e", n(time.toEpochMilli()));
+            values.put(":es", s(time.toString()));
+            values.put(":v", n(FORMAT_VERSION));
+            call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table)
+                    .key(key).updateExpression("SET eventsCheckedToMs = :e, eventsCheckedTo = :es, v = :v")
+                    .conditionExpression(replace ? null : "attribute_not_exists(eventsCheckedToMs) OR eventsCheckedToMs <= :e")
+                    .expressionAttributeValues(values)));
+        } catch (ConditionalCheckFailedException e) {
+            // further already, or nothing to forget
+        }
     }
 
     /** Keys DynamoDB left unprocessed however often asked count as seen: the check must not cry wolf. */

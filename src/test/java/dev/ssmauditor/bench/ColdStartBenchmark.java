@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ssmauditor.testing.FakeSsm;
 import dev.ssmauditor.testing.LocalAws;
 import dev.ssmauditor.testing.LocalDynamoDb;
+import dev.ssmauditor.testing.StartSessionEvents;
 
 import java.io.File;
 import java.io.IOException;
@@ -42,6 +43,7 @@ public final class ColdStartBenchmark {
 
     static final String AUDIT_HANDLER = "dev.ssmauditor.handler.AuditHandler::handleRequest";
     static final String TRIVIAL_HANDLER = "dev.ssmauditor.bench.TrivialHandler::handleRequest";
+    static final String EVENT_HANDLER = "dev.ssmauditor.handler.StartSessionHandler::handleRequest";
     /**
      * The java21 runtime's flags for a 512 MB function, and {@code -XX:MaxRAM} so that this JVM sizes itself
      * for 512 MB as the function's JVM does inside its container, not for this machine's memory.
@@ -51,7 +53,8 @@ public final class ColdStartBenchmark {
     static final Instant T = Instant.parse("2026-11-30T12:00:00Z");
     static final String ADMIN = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b/";
 
-    record Run(double wallMs, double initMs, double cpuMs, double rssMib) {
+    /** @param eventToSnsMs for the event function: from the event handed to the runtime to SNS accepting the alert */
+    record Run(double wallMs, double initMs, double cpuMs, double rssMib, double eventToSnsMs) {
     }
 
     /**
@@ -63,6 +66,10 @@ public final class ColdStartBenchmark {
         Variant steady() {
             return new Variant(name + ", nothing new to alert", handler, layout, bytes, zipBytes, false);
         }
+
+        boolean eventPath() {
+            return handler.equals(EVENT_HANDLER);
+        }
     }
 
     private final Path target;
@@ -72,6 +79,7 @@ public final class ColdStartBenchmark {
     private LocalDynamoDb.Engine dynamo;
     private String table;
     private int tables;
+    private int startSessions;
     private final List<String> report = new ArrayList<>();
     private Path baseline;
     private String baselineName;
@@ -113,6 +121,9 @@ public final class ColdStartBenchmark {
             Map<String, Variant> variants = new LinkedHashMap<>();
             variants.put("url-connection", base);
             variants.put(base.steady().name(), base.steady());
+            Variant events = new Variant("StartSession event function, one alert", EVENT_HANDLER, base.layout(), base.bytes(),
+                    base.zipBytes(), true);
+            variants.put(events.name(), events);
             if (baseline != null) {
                 List<Path> baselineJars = Files.readAllLines(baseline.resolve("runtime-classpath.txt")).stream()
                         .flatMap(line -> Arrays.stream(line.split(File.pathSeparator)))
@@ -165,8 +176,16 @@ public final class ColdStartBenchmark {
             for (Variant v : variants.values()) {
                 row(v, results.get(v.name()), floorWall);
             }
+            List<Run> eventRuns = results.get(events.name());
+            line("");
+            line(String.format(Locale.ROOT, "StartSession event function, cold: from the event handed to the runtime to SNS "
+                            + "accepting the alert, median %.0f ms (min %.0f, max %.0f); JVM launch to SNS accepting it %.0f ms",
+                    median(eventRuns, Run::eventToSnsMs), min(eventRuns, Run::eventToSnsMs), max(eventRuns, Run::eventToSnsMs),
+                    // The event is handed out as soon as the runtime client first asks, at the end of init.
+                    median(eventRuns, r -> r.initMs() + r.eventToSnsMs())));
             line("");
             warm(base, 10_000, 10);
+            warmEvents(events, 200);
             Files.writeString(target.resolve("bench-report.md"), String.join("\n", report) + "\n");
         } finally {
             aws.afterEach(null);
@@ -222,6 +241,7 @@ public final class ColdStartBenchmark {
         env.put("ALERT_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:ssm-session-alerts");
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.url());
         env.put("STATE_TABLE", table);
+        env.put("EXPECT_START_SESSION_EVENTS", "true");
         env.put("MAX_SESSION_MINUTES", "480");
         env.put("ALLOWED_OWNERS", ADMIN + "*,arn:aws:sts::123456789012:assumed-role/BreakGlass/*");
         env.put("DENIED_TARGETS", "i-0pci*");
@@ -261,13 +281,17 @@ public final class ColdStartBenchmark {
         }
         try (RuntimeApi api = new RuntimeApi()) {
             CompletableFuture<Run> result = new CompletableFuture<>();
-            api.enqueue(event(T));
+            api.enqueue(v.eventPath() ? startSession(++startSessions) : event(T));
+            int publishedBefore = aws.sns().acceptedNanos().size();
             long[] startedAt = new long[1];
             Process[] process = new Process[1];
             api.onAnswer(a -> {
                 long pid = process[0].pid();
+                List<Long> published = aws.sns().acceptedNanos();
+                double toSns = published.size() > publishedBefore
+                        ? (published.get(publishedBefore) - api.lastHandedOutNanos()) / 1e6 : Double.NaN;
                 Run run = new Run((a.nanoTime() - startedAt[0]) / 1e6, (api.firstNextNanos() - startedAt[0]) / 1e6,
-                        ProcStats.cpuNanos(pid) / 1e6, ProcStats.peakRssKib(pid) / 1024.0);
+                        ProcStats.cpuNanos(pid) / 1e6, ProcStats.peakRssKib(pid) / 1024.0, toSns);
                 if (a.error()) {
                     result.completeExceptionally(new IllegalStateException(v.name() + " failed: " + a.body()));
                 } else {
@@ -326,6 +350,59 @@ public final class ColdStartBenchmark {
                         + "function process CPU median %.1f ms (min %.1f, max %.1f); wall median %.1f ms, including the local endpoints",
                 total, total / 200, measured, warmUp, medianOf(cpu), cpu.stream().min(Double::compare).orElseThrow(),
                 cpu.stream().max(Double::compare).orElseThrow(), medianOf(wall)));
+    }
+
+    /** A StartSession record of a new session by an IAM user the policy does not allow: one HIGH alert. */
+    private static String startSession(int n) {
+        return StartSessionEvents.sample().sessionId("bench" + n + "-0a1b2c3d4e5f6a7b8")
+                .owner("arn:aws:iam::123456789012:user/bench" + n).target("i-0a1b2c3d4e5f60718").document(null).at(T).toString();
+    }
+
+    /**
+     * Warm StartSession events in one JVM, each a new violating session: from the event handed to the runtime to SNS
+     * accepting its alert, and the function process's CPU per event.
+     */
+    private void warmEvents(Variant v, int measured) throws Exception {
+        newLedger();
+        int warmUp = 50;
+        List<Double> toSns = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        try (RuntimeApi api = new RuntimeApi()) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Process[] process = new Process[1];
+            long[] last = {0, 0};
+            int[] answers = {0};
+            api.onAnswer(a -> {
+                List<Long> published = aws.sns().acceptedNanos();
+                long cpuNow = ProcStats.cpuNanos(process[0].pid());
+                if (answers[0] >= warmUp) {
+                    toSns.add((published.get(published.size() - 1) - api.lastHandedOutNanos()) / 1e6);
+                    cpu.add((cpuNow - last[0]) / 1e6);
+                }
+                last[0] = cpuNow;
+                answers[0]++;
+                if (a.error()) {
+                    done.completeExceptionally(new IllegalStateException(a.body()));
+                } else if (answers[0] == warmUp + measured) {
+                    done.complete(null);
+                } else {
+                    api.enqueue(startSession(++startSessions));
+                }
+            });
+            api.enqueue(startSession(++startSessions));
+            process[0] = start(v, api, "warm");
+            try {
+                done.get(5, TimeUnit.MINUTES);
+            } finally {
+                process[0].destroyForcibly().waitFor();
+            }
+        }
+        List<Double> sorted = toSns.stream().sorted().toList();
+        line(String.format(Locale.ROOT, "Warm StartSession events, %d after %d warm-ups, each a new violation (a claim, a publish, a mark, "
+                        + "a sighting): event handed to the runtime to SNS accepting the alert, median "
+                        + "**%.1f ms** (p90 %.1f, min %.1f, max %.1f); function process CPU median %.1f ms per event",
+                measured, warmUp, medianOf(toSns), sorted.get((int) Math.floor(sorted.size() * 0.9)), sorted.get(0),
+                sorted.get(sorted.size() - 1), medianOf(cpu)));
     }
 
     /** A {@code sam build} layout: classes at the top, runtime jars in lib/. Returns its size, raw and zipped. */

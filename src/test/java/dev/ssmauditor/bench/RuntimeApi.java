@@ -27,6 +27,7 @@ final class RuntimeApi implements AutoCloseable {
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
     private volatile Consumer<Answer> onAnswer = a -> { };
     private volatile long firstNext;
+    private volatile long lastHandedOut;
     private int ids;
 
     RuntimeApi() throws IOException {
@@ -46,6 +47,11 @@ final class RuntimeApi implements AutoCloseable {
 
     void enqueue(String event) {
         events.add(event);
+    }
+
+    /** When the last event was handed to the function: the moment it entered the runtime. */
+    long lastHandedOutNanos() {
+        return lastHandedOut;
     }
 
     /** When the function first asked for an event: its init phase ended then. */
@@ -85,6 +91,7 @@ final class RuntimeApi implements AutoCloseable {
                     "arn:aws:lambda:eu-west-1:123456789012:function:ssm-session-auditor");
             x.getResponseHeaders().add("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000;Sampled=0");
             x.getResponseHeaders().add("Content-Type", "application/json");
+            lastHandedOut = System.nanoTime();
             x.sendResponseHeaders(200, body.length);
             try (OutputStream out = x.getResponseBody()) {
                 out.write(body);

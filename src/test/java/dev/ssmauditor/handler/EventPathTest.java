@@ -232,4 +232,27 @@ class EventPathTest {
         assertThat(summary.get("sessionsNotReportedByEvents").asInt()).isZero();
         assertThat(logLinesWith("event path deaf: sessions started without a StartSession event")).isZero();
     }
+
+    @Test
+    void switchingTheWatchOffAndOnAgainStartsAfreshInsteadOfBlamingTheEventPath() throws Exception {
+        Instant t0 = Instant.parse("2026-11-30T12:00:00Z");
+        AuditHandler watching = sweep();
+        clock.set(t0.plusSeconds(5));
+        sweepAt(watching, t0);
+        // The rule switched off (StartSessionEvents=Disabled) for an hour: sessions start, no event reports them.
+        AuditHandler notWatching = new AuditHandler(env("EXPECT_START_SESSION_EVENTS", "false"),
+                new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock, FAST);
+        aws.ssm().setActive(List.of(FakeSsm.session("while-off-0a1b2c3d4e5f6a7b8", "i-0a1b2c3d4e5f60718",
+                PLATFORM_ADMIN + "alice@example.com", "SSM-SessionManagerRunShell", t0.plusSeconds(600))));
+        clock.set(t0.plusSeconds(1800 + 5));
+        sweepAt(notWatching, t0.plusSeconds(1800));
+        // Switched on again: the first watching run starts afresh, later ones check only what started since.
+        AuditHandler again = sweep();
+        for (int minutes : new int[] {60, 65, 80}) {
+            clock.set(t0.plusSeconds(minutes * 60L + 5));
+            assertThat(sweepAt(again, t0.plusSeconds(minutes * 60L)).get("sessionsNotReportedByEvents").asInt())
+                    .as("at +%d min", minutes).isZero();
+        }
+        assertThat(logLinesWith("event path deaf: sessions started without a StartSession event")).isZero();
+    }
 }

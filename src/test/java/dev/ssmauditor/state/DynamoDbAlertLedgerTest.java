@@ -209,15 +209,23 @@ class DynamoDbAlertLedgerTest {
     }
 
     @Test
-    void theSweepRecordKeepsHowFarTheEventPathWasChecked() {
+    void howFarTheEventPathWasCheckedMovesOnlyForwardUnlessReplacedAndCanBeForgotten() {
         DynamoDbAlertLedger ledger = ledger();
         Instant checked = NOW.minusSeconds(600);
-        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW, null, checked), false);
+        ledger.checkedUpTo("123456789012", "eu-west-1", checked, false);
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1")).contains(new SweepMark(null, null, checked));
+        // The sweep's own record leaves it alone, and it leaves the sweep's alone.
+        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW, null), false);
         assertThat(ledger.lastSweep("123456789012", "eu-west-1")).contains(new SweepMark(NOW, null, checked));
-        // A run that does not check the event path leaves the mark as it was.
-        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW.plusSeconds(300), null), false);
-        assertThat(ledger.lastSweep("123456789012", "eu-west-1")).contains(new SweepMark(NOW.plusSeconds(300), null, checked));
-        ledger.saveSweep("123456789012", "eu-west-1", new SweepMark(NOW.plusSeconds(300), NOW, checked.plusSeconds(300)), false);
-        assertThat(ledger.lastSweep("123456789012", "eu-west-1").orElseThrow().eventsCheckedTo()).isEqualTo(checked.plusSeconds(300));
+        ledger.checkedUpTo("123456789012", "eu-west-1", checked.minusSeconds(300), false);
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1").orElseThrow().eventsCheckedTo()).as("never backwards")
+                .isEqualTo(checked);
+        ledger.checkedUpTo("123456789012", "eu-west-1", checked.minusSeconds(300), true);
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1").orElseThrow().eventsCheckedTo()).as("unless replaced")
+                .isEqualTo(checked.minusSeconds(300));
+        ledger.checkedUpTo("123456789012", "eu-west-1", null, true);
+        assertThat(ledger.lastSweep("123456789012", "eu-west-1")).contains(new SweepMark(NOW, null, null));
+        ledger.checkedUpTo("123456789012", "us-east-1", null, true);
+        assertThat(ledger.lastSweep("123456789012", "us-east-1")).as("forgetting creates nothing").isEmpty();
     }
 }

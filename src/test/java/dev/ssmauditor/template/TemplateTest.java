@@ -198,6 +198,11 @@ class TemplateTest {
             assertThat((List<String>) st.get("Action")).containsExactlyInAnyOrder("dynamodb:BatchGetItem", "dynamodb:PutItem",
                     "dynamodb:DeleteItem", "dynamodb:BatchWriteItem");
         });
+        assertThat(statements).anySatisfy(st -> {
+            assertThat(st.get("Effect")).isEqualTo("Deny");
+            assertThat(st.get("Principal")).isEqualTo(Map.of("AWS", eventRole));
+            assertThat(st.get("Condition")).isEqualTo(Map.of("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of("sweep#*"))));
+        });
         assertThat(resource("AuditLogGroup").get("DeletionPolicy")).isEqualTo("Retain");
         assertThat(resource("AuditLogGroup").get("UpdateReplacePolicy")).isEqualTo("Retain");
         assertThat(((Map<String, Object>) ((Map<String, Object>) properties("AuditFunction").get("Environment")).get("Variables"))

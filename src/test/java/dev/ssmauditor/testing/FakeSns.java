@@ -29,6 +29,7 @@ public final class FakeSns extends FakeEndpoint {
     static final String NAME = "fake-sns";
 
     private final List<Map<String, String>> accepted = new ArrayList<>();
+    private final List<Long> acceptedNanos = new ArrayList<>();
 
     FakeSns() {
         super(NAME, 7);
@@ -77,6 +78,7 @@ public final class FakeSns extends FakeEndpoint {
         }
         synchronized (accepted) {
             accepted.add(form);
+            acceptedNanos.add(System.nanoTime());
         }
         return new ResponseDefinitionBuilder().withStatus(200)
                 .withHeader("Content-Type", "text/xml")
@@ -110,6 +112,13 @@ public final class FakeSns extends FakeEndpoint {
     public List<Map<String, String>> delivered() {
         synchronized (accepted) {
             return List.copyOf(accepted);
+        }
+    }
+
+    /** When each accepted publish was accepted ({@link System#nanoTime()}), in order: for the benchmark. */
+    public List<Long> acceptedNanos() {
+        synchronized (accepted) {
+            return List.copyOf(acceptedNanos);
         }
     }
 
