@@ -76,7 +76,8 @@ public final class AlertDispatch {
      *
      * @param alerts the alerts published (or, in dry runs, printed)
      * @param delivered true when messages went to SNS
-     * @param heldElsewhere keys held by another run's live claim, or claimed by one first: that run sends them
+     * @param heldElsewhere keys held by another run's live claim, or claimed (or, without a read first, sent) by another
+     *                      run first
      * @param ledgerErrors marks and releases that failed without failing the send
      * @param ledgerDown the ledger could not be reached and everything went out without it; null when it could
      */
@@ -169,7 +170,8 @@ public final class AlertDispatch {
             if (ledger.claim(free.get(i), run.claim)) {
                 run.won.add(free.get(i));
             } else {
-                run.heldElsewhere++; // sent or claimed by another run since the read
+                run.free.remove(free.get(i)); // not to be sent without the ledger either, should it go away now
+                run.heldElsewhere++; // sent or claimed by another run (since the read, if any)
             }
         }
     }

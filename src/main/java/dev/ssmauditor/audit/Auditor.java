@@ -126,13 +126,12 @@ public final class Auditor {
             sweepSaved = save.saved();
             errors += save.errors();
             // After the alerts and the sweep record, with what time is left: the check is a health signal, not an alert.
-            SweepMark watched = reach.replace() ? null : mark;
             if (eventPath != null && !eventPath.watching()) {
-                errors += forgetEventPath(account, region, watched);
+                errors += forgetEventPath(account, region, mark);
             } else if (eventPath != null) {
                 List<Session> listed = new ArrayList<>(active.sessions());
                 listed.addAll(ended.sessions());
-                CheckedEventPath checked = checkEventPath(account, region, watched, t, began, ended.cursor(), listed, request);
+                CheckedEventPath checked = checkEventPath(account, region, mark, t, began, ended.cursor(), listed, request);
                 heard = checked.result();
                 errors += checked.errors();
             }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,16 +20,22 @@ import java.util.Set;
  * <p>Each session is checked once, by the first run after its grace has passed: the sweep record keeps the start
  * time up to which sessions were checked ({@link SweepMark#eventsCheckedTo()}), which only moves forward. A run
  * starts watching afresh (checks nothing, and records its own reference time, since sessions started before it may
- * predate the event path or its sightings) when there is no such time yet, when it lies in the future, or when it is
- * older than {@link #MAX_AGE} (an outage, or a watch switched off and on again: sightings are not kept forever).
- * A sweep that does not watch forgets the time, so that watching again starts afresh.
+ * predate the event path or its sightings) when there is no such time yet, when it lies in the future, or when it
+ * trails the run by more than {@link #MAX_LAG} (an outage, a dry run, or a watch switched off and on again: sessions
+ * started meanwhile were never meant to be seen). A sweep that does not watch forgets the time too. At most
+ * {@link #MAX_PER_RUN} sessions are looked up in a run; the window stops at the last of them and the next run goes on.
  */
 public final class EventPathCheck {
 
     /** CloudTrail delivers within seconds as a rule, sometimes minutes late; past this the event counts as missing. */
     public static final Duration GRACE = Duration.ofMinutes(10);
-    /** A checked-to time older than this is not followed: the watch starts afresh (sightings are kept 7 days). */
-    static final Duration MAX_AGE = HistoryReach.MAX_SWEEP_AGE;
+    /**
+     * A checked-to time trailing the run by more than this is not followed: the watch starts afresh. Longer than the
+     * longest schedule the template offers (an hour) plus the grace, so that a slow schedule still checks.
+     */
+    static final Duration MAX_LAG = Duration.ofHours(2);
+    /** Ten BatchGetItem calls: the check never holds a run up for long, whatever the backlog. */
+    static final int MAX_PER_RUN = 1_000;
 
     private final SessionSightings sightings;
     private final boolean watching;
@@ -69,26 +76,34 @@ public final class EventPathCheck {
     public Result check(String account, String region, SweepMark mark, Instant t, Instant now, Instant listedUpTo,
                         Collection<Session> sessions) {
         Instant from = mark == null ? null : mark.eventsCheckedTo();
-        if (from == null || from.isBefore(t.minus(MAX_AGE))) {
+        if (from == null || from.isBefore(t.minus(GRACE).minus(MAX_LAG))) {
             return new Result(0, List.of(), null, t, false, null);
         }
         if (from.isAfter(now.plus(HistoryReach.CLOCK_SKEW))) {
             return new Result(0, List.of(), null, t, true, null); // a time in the future would silence the check
         }
         Instant upTo = t.minus(GRACE);
-        if (listedUpTo != null && listedUpTo.isBefore(upTo)) {
-            upTo = listedUpTo;
+        if (listedUpTo != null && !listedUpTo.isAfter(upTo)) {
+            upTo = listedUpTo.minusMillis(1); // sessions started at the cursor itself were not listed
         }
         if (!upTo.isAfter(from)) {
             return new Result(0, List.of(), from, from, false, null); // an older event, or a backlog not yet listed
         }
-        Set<String> ids = new LinkedHashSet<>();
+        List<Session> due = new ArrayList<>();
         for (Session s : sessions) {
             Instant start = s.startDate();
             if (start != null && start.isAfter(from) && !start.isAfter(upTo) && s.sessionId() != null && !s.sessionId().isBlank()) {
-                ids.add(s.sessionId());
+                due.add(s);
             }
         }
+        due.sort(Comparator.comparing(Session::startDate));
+        if (due.size() > MAX_PER_RUN) {
+            Instant last = due.get(MAX_PER_RUN - 1).startDate();
+            upTo = last;
+            due.removeIf(s -> s.startDate().isAfter(last));
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        due.forEach(s -> ids.add(s.sessionId()));
         if (ids.isEmpty()) {
             return new Result(0, List.of(), from, upTo, false, null);
         }

@@ -104,7 +104,8 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
             ledger = AlertLedger.readOnly(ledger);
         }
         this.check = new StartSessionCheck(new PolicyEvaluator(config.policy()), new AlertPlanner(config.remindEvery()),
-                new AlertDispatch(composer, publisher, ledger, clock, log, CallBudget.STEP, false), sightings, log);
+                // A dry run claims nothing, so only a read can tell it what was sent already.
+                new AlertDispatch(composer, publisher, ledger, clock, log, CallBudget.STEP, config.dryRun()), sightings, log);
         Core.getGlobalContext().register(this);
     }
 
@@ -202,14 +203,8 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
     }
 
     private long ageMillis(StartedSession started) {
-        if (started.eventTime() == null) {
-            return 0;
-        }
-        try {
-            return Math.max(0, Duration.between(started.eventTime(), clock.instant()).toMillis());
-        } catch (ArithmeticException e) {
-            return 0; // a time the parser let through but no clock can subtract: not worth failing an invocation for
-        }
+        // The parser keeps times within 2000-9999, whose distance to any clock fits in a long of milliseconds.
+        return started.eventTime() == null ? 0 : Math.max(0, Duration.between(started.eventTime(), clock.instant()).toMillis());
     }
 
     private static Map<String, Object> about(ParsedEvent event) {

@@ -106,19 +106,37 @@ class EventPathCheckTest {
     }
 
     @Test
-    void aTimeOlderThanADayRestartsTheWatch() {
-        // An outage, or the watch switched off and on: sessions started meanwhile were never meant to be seen.
-        EventPathCheck.Result r = check(checkedTo(T.minus(Duration.ofHours(25))), null, started("s", "12:15"));
+    void aTimeTrailingByMoreThanTwoHoursRestartsTheWatch() {
+        // An outage, a dry run, or the watch switched off and on: sessions started meanwhile were never meant to be seen.
+        Instant lagging = T.minus(EventPathCheck.GRACE).minus(Duration.ofHours(2)).minusSeconds(1);
+        EventPathCheck.Result r = check(checkedTo(lagging), null, started("s", "12:15"));
         assertThat(r.checkedTo()).isEqualTo(T);
         assertThat(r.checked()).isZero();
-        assertThat(check(checkedTo(T.minus(Duration.ofHours(23))), null, started("s", "12:15")).checked()).isEqualTo(1);
+        // An hourly schedule still checks.
+        assertThat(check(checkedTo(T.minus(Duration.ofMinutes(70))), null, started("s", "12:15")).checked()).isEqualTo(1);
+    }
+
+    @Test
+    void atMostAThousandSessionsARunTheRestNextRun() {
+        List<Session> many = new ArrayList<>();
+        for (int i = 0; i < 1_500; i++) {
+            many.add(Session.withId("s" + i).startDate(at("12:00").plusMillis(i)));
+        }
+        EventPathCheck.Result r = check.check("a", "r", checkedTo(at("11:59")), T, NOW, null, many);
+        assertThat(r.checked()).isEqualTo(1_000);
+        assertThat(r.checkedTo()).isEqualTo(at("12:00").plusMillis(999));
+        EventPathCheck.Result next = check.check("a", "r", checkedTo(r.checkedTo()), T, NOW, null, many);
+        assertThat(next.checked()).isEqualTo(500);
     }
 
     @Test
     void aBacklogNotYetListedIsNotCheckedPastWhereTheListingStopped() {
-        EventPathCheck.Result r = check(checkedTo(at("12:05")), at("12:12"), started("listed", "12:10"), started("later", "12:15"));
+        EventPathCheck.Result r = check(checkedTo(at("12:05")), at("12:12"), started("listed", "12:10"), started("at-cursor", "12:12"),
+                started("later", "12:15"));
         assertThat(sightings.asked).containsExactly(List.of("listed"));
-        assertThat(r.checkedTo()).isEqualTo(at("12:12"));
+        assertThat(r.checkedTo()).as("short of the cursor: its own window is not listed yet").isEqualTo(at("12:12").minusMillis(1));
+        check(checkedTo(r.checkedTo()), null, started("at-cursor", "12:12"));
+        assertThat(sightings.asked).last().isEqualTo(List.of("at-cursor"));
         assertThat(check(checkedTo(at("12:05")), at("11:00")).checkedTo()).as("never backwards").isEqualTo(at("12:05"));
     }
 

@@ -189,6 +189,14 @@ class StartSessionEventParserTest {
     }
 
     @Test
+    void anAbsurdEventTimeIsNotUsed() {
+        StartSessionEvents e = StartSessionEvents.sample().put("eventTime", "+999999999-12-31T23:59:59Z");
+        assertThat(parse(e).started().eventTime()).as("the envelope's").isEqualTo(Instant.parse("2026-11-30T11:58:03Z"));
+        e.json().put("time", "1970-01-01T00:00:00Z");
+        assertThat(parse(e).started().missing()).isEqualTo("eventTime");
+    }
+
+    @Test
     void fieldsOfTheWrongTypeCountAsMissing() {
         StartSessionEvents e = StartSessionEvents.sample();
         ((ObjectNode) e.detail().get("requestParameters")).put("target", 42);

@@ -288,6 +288,21 @@ class StartSessionHandlerTest {
     }
 
     @Test
+    void aDryRunReadsTheLedgerSoItDoesNotPrintWhatWasSentAlready() throws Exception {
+        invoke(handler(), StartSessionEvents.sample().bytes());
+        assertThat(aws.sns().delivered()).hasSize(2);
+        StartSessionHandler dry = new StartSessionHandler(env(dynamo.table(), "DRY_RUN", "true"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), CLOCK, FAST);
+        assertThat(invoke(dry, StartSessionEvents.sample().bytes()).get("alerted").asInt()).isZero();
+    }
+
+    @Test
+    void anAbsurdEventTimeNeverFailsTheInvocation() throws Exception {
+        JsonNode result = invoke(handler(), StartSessionEvents.sample().put("eventTime", "+999999999-12-31T23:59:59Z").bytes());
+        assertThat(result.get("alerted").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void primingRunsTheWholeEventPathOnCannedCalls() {
         // A claim, its publish and its mark for the canned owner violation, then the sighting.
         assertThat(handler().prime()).isEqualTo(4);
