@@ -7,9 +7,18 @@ import dev.ssmauditor.testing.LocalAws;
 import dev.ssmauditor.testing.LocalDynamoDb;
 import dev.ssmauditor.testing.StartSessionEvents;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sns.SnsClient;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -185,7 +195,8 @@ public final class ColdStartBenchmark {
                     median(eventRuns, r -> r.initMs() + r.eventToSnsMs())));
             line("");
             warm(base, 10_000, 10);
-            warmEvents(events, 200);
+            double eventPath = warmEvents(events, 200);
+            referenceCalls(200, eventPath);
             Files.writeString(target.resolve("bench-report.md"), String.join("\n", report) + "\n");
         } finally {
             aws.afterEach(null);
@@ -362,7 +373,7 @@ public final class ColdStartBenchmark {
      * Warm StartSession events in one JVM, each a new violating session: from the event handed to the runtime to SNS
      * accepting its alert, and the function process's CPU per event.
      */
-    private void warmEvents(Variant v, int measured) throws Exception {
+    private double warmEvents(Variant v, int measured) throws Exception {
         newLedger();
         int warmUp = 50;
         List<Double> toSns = new ArrayList<>();
@@ -403,6 +414,39 @@ public final class ColdStartBenchmark {
                         + "**%.1f ms** (p90 %.1f, min %.1f, max %.1f); function process CPU median %.1f ms per event",
                 measured, warmUp, medianOf(toSns), sorted.get((int) Math.floor(sorted.size() * 0.9)), sorted.get(0),
                 sorted.get(sorted.size() - 1), medianOf(cpu)));
+        return medianOf(toSns);
+    }
+
+    /**
+     * The reference for the warm event path, in the same run: the two calls on its way to SNS (a conditional PutItem on
+     * dynalite, a Publish of an alert-sized message on the local SNS endpoint), made back to back by warm SDK clients
+     * in this JVM. What the event path takes beyond it is the function's own.
+     */
+    private void referenceCalls(int measured, double eventPathMs) {
+        newLedger();
+        AwsBasicCredentials keys = AwsBasicCredentials.create("AKIDBENCH", "bench-secret");
+        try (DynamoDbClient dynamoDb = DynamoDbClient.builder().region(Region.EU_WEST_1).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(keys)).endpointOverride(URI.create(dynamo.url())).build();
+             SnsClient sns = SnsClient.builder().region(Region.EU_WEST_1).httpClient(UrlConnectionHttpClient.create())
+                     .credentialsProvider(StaticCredentialsProvider.create(keys))
+                     .endpointOverride(URI.create(aws.snsServer().baseUrl())).build()) {
+            String message = "{\"default\":\"" + "x".repeat(3_000) + "\"}";
+            List<Double> times = new ArrayList<>();
+            for (int i = 0; i < 50 + measured; i++) {
+                long start = System.nanoTime();
+                dynamoDb.putItem(r -> r.tableName(table).item(Map.of("pk", AttributeValue.fromS("reference#" + UUID.randomUUID())))
+                        .conditionExpression("attribute_not_exists(pk)"));
+                sns.publish(r -> r.topicArn("arn:aws:sns:eu-west-1:123456789012:ssm-session-alerts").message(message)
+                        .messageStructure("json").subject("reference"));
+                if (i >= 50) {
+                    times.add((System.nanoTime() - start) / 1e6);
+                }
+            }
+            double reference = medianOf(times);
+            line(String.format(Locale.ROOT, "Reference, same run: a conditional PutItem on dynalite and a Publish on the local SNS "
+                    + "endpoint, back to back from warm clients in the benchmark's JVM, median %.1f ms; the warm event path takes "
+                    + "%.2f times that (%.1f ms of its own)", reference, eventPathMs / reference, eventPathMs - reference));
+        }
     }
 
     /** A {@code sam build} layout: classes at the top, runtime jars in lib/. Returns its size, raw and zipped. */
