@@ -4,11 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.ssmauditor.alert.AlertComposer;
-import dev.ssmauditor.alert.AlertPublisher;
-import dev.ssmauditor.alert.PrintingAlertPublisher;
 import dev.ssmauditor.alert.SnsAlertPublisher;
 import dev.ssmauditor.audit.AlertDispatch;
-import dev.ssmauditor.audit.AlertLedger;
 import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.AuditReport;
 import dev.ssmauditor.audit.AuditRequest;
@@ -19,7 +16,6 @@ import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
-import dev.ssmauditor.config.ConfigLoader;
 import dev.ssmauditor.log.EmbeddedMetrics;
 import dev.ssmauditor.log.JsonLog;
 import dev.ssmauditor.log.LogLevel;
@@ -56,7 +52,7 @@ import java.util.Map;
  */
 public final class AuditHandler implements RequestStreamHandler, Resource {
 
-    private final JsonFactory json = new JsonFactory();
+    private final JsonFactory json;
     private final JsonLog log;
     private final EmbeddedMetrics metrics;
     private final AuditorConfig config;
@@ -65,7 +61,7 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
     private final Clock clock;
     private final Map<String, String> env;
     private final RetryPolicy retry;
-    private final SnsAlertPublisher snsPublisher;
+    private final FunctionParts parts;
     private final CallBudget budget;
 
     /** Used by the Lambda runtime. */
@@ -82,38 +78,25 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
     }
 
     AuditHandler(Map<String, String> env, PrintStream out, Clock clock, RetryPolicy retry, SdkHttpClient http) {
-        this.log = new JsonLog(out, LogLevel.fromEnvironment(env.get("AWS_LAMBDA_LOG_LEVEL")), json);
-        this.metrics = new EmbeddedMetrics(env.get("AWS_LAMBDA_FUNCTION_NAME"));
-        this.config = new ConfigLoader().load(env);
+        this.parts = FunctionParts.build(env, out, retry, http,
+                "STATE_TABLE is not set: no alert ledger, every run alerts every current violation");
+        this.json = parts.json();
+        this.log = parts.log();
+        this.metrics = parts.metrics();
+        this.config = parts.config();
+        this.budget = parts.budget();
         this.clock = clock;
         this.env = env;
         this.retry = retry;
-        AwsClientFactory clients = new AwsClientFactory(env, retry, log, http);
-        this.budget = new CallBudget(retry);
-        this.region = clients.region().id();
-        SsmClient ssm = clients.ssm();
-        AlertComposer composer = new AlertComposer(json);
-        this.snsPublisher = config.dryRun() ? null
-                : new SnsAlertPublisher(clients::sns, config.alertTopicArn(), composer.envelope(), budget);
-        AlertPublisher publisher = config.dryRun()
-                ? new PrintingAlertPublisher(out, PrintingAlertPublisher.Format.JSON) : snsPublisher;
-        AlertLedger ledger = AlertLedger.NONE;
-        EventPathCheck eventPath = null;
-        if (config.stateTable() == null) {
-            log.warn("STATE_TABLE is not set: no alert ledger, every run alerts every current violation", Map.of());
-        } else {
-            DynamoDbAlertLedger table = new DynamoDbAlertLedger(clients.dynamoDb(), config.stateTable(), budget);
-            ledger = table;
-            if (!config.dryRun()) {
-                eventPath = new EventPathCheck(table, config.expectStartSessionEvents());
-            }
-        }
-        if (config.dryRun()) {
-            ledger = AlertLedger.readOnly(ledger);
-        }
+        this.region = parts.clients().region().id();
+        SsmClient ssm = parts.clients().ssm();
+        // A dry run writes nothing: it neither checks nor forgets how far the event path was checked.
+        EventPathCheck eventPath = parts.table() == null || config.dryRun() ? null
+                : new EventPathCheck(parts.table(), config.expectStartSessionEvents());
         this.auditor = new Auditor(new SsmSessionSource(ssm, budget, Auditor.endedListingReserve(stepBudget())),
                 new PolicyEvaluator(config.policy()), new AlertPlanner(config.remindEvery()),
-                new AlertDispatch(composer, publisher, ledger, clock, log, stepBudget()), eventPath, clock, log, stepBudget());
+                new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock, log, stepBudget()), eventPath, clock,
+                log, stepBudget());
         Core.getGlobalContext().register(this);
     }
 
@@ -126,11 +109,7 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         long started = System.nanoTime();
-        int calls = prime();
-        if (snsPublisher != null) {
-            snsPublisher.prepare(); // restored environments should not pay for the SNS client either
-        }
-        log.info("primed for snapshot", JsonLog.fields("cannedCalls", calls, "ms", (System.nanoTime() - started) / 1_000_000));
+        parts.primed(prime(), started);
     }
 
     @Override

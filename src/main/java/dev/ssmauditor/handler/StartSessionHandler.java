@@ -4,11 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.ssmauditor.alert.AlertComposer;
-import dev.ssmauditor.alert.AlertPublisher;
-import dev.ssmauditor.alert.PrintingAlertPublisher;
 import dev.ssmauditor.alert.SnsAlertPublisher;
 import dev.ssmauditor.audit.AlertDispatch;
-import dev.ssmauditor.audit.AlertLedger;
 import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.SessionSightings;
@@ -18,7 +15,6 @@ import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
-import dev.ssmauditor.config.ConfigLoader;
 import dev.ssmauditor.events.ParsedEvent;
 import dev.ssmauditor.events.StartSessionEventParser;
 import dev.ssmauditor.log.EmbeddedMetrics;
@@ -56,16 +52,16 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
     static final Map<String, String> IGNORED_METRICS = AuditSummary.units("eventsIgnored", "Count");
     static final Map<String, String> FAILURE_METRICS = AuditSummary.units("eventCheckFailed", "Count");
 
-    private final JsonFactory json = new JsonFactory();
+    private final JsonFactory json;
     private final JsonLog log;
     private final EmbeddedMetrics metrics;
     private final AuditorConfig config;
-    private final StartSessionEventParser parser = new StartSessionEventParser(json);
+    private final StartSessionEventParser parser;
     private final StartSessionCheck check;
     private final Clock clock;
     private final Map<String, String> env;
     private final RetryPolicy retry;
-    private final SnsAlertPublisher snsPublisher;
+    private final FunctionParts parts;
     private final CallBudget budget;
 
     /** Used by the Lambda runtime. */
@@ -78,34 +74,22 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
     }
 
     StartSessionHandler(Map<String, String> env, PrintStream out, Clock clock, RetryPolicy retry, SdkHttpClient http) {
-        this.log = new JsonLog(out, LogLevel.fromEnvironment(env.get("AWS_LAMBDA_LOG_LEVEL")), json);
-        this.metrics = new EmbeddedMetrics(env.get("AWS_LAMBDA_FUNCTION_NAME"));
-        this.config = new ConfigLoader().load(env);
+        this.parts = FunctionParts.build(env, out, retry, http,
+                "STATE_TABLE is not set: no alert ledger, so the sweep alerts again what this function alerts");
+        this.json = parts.json();
+        this.log = parts.log();
+        this.metrics = parts.metrics();
+        this.config = parts.config();
+        this.budget = parts.budget();
+        this.parser = new StartSessionEventParser(json);
         this.clock = clock;
         this.env = env;
         this.retry = retry;
-        AwsClientFactory clients = new AwsClientFactory(env, retry, log, http);
-        this.budget = new CallBudget(retry);
-        AlertComposer composer = new AlertComposer(json);
-        this.snsPublisher = config.dryRun() ? null
-                : new SnsAlertPublisher(clients::sns, config.alertTopicArn(), composer.envelope(), budget);
-        AlertPublisher publisher = config.dryRun()
-                ? new PrintingAlertPublisher(out, PrintingAlertPublisher.Format.JSON) : snsPublisher;
-        AlertLedger ledger = AlertLedger.NONE;
-        SessionSightings sightings = null;
-        if (config.stateTable() == null) {
-            log.warn("STATE_TABLE is not set: no alert ledger, so the sweep alerts again what this function alerts", Map.of());
-        } else {
-            DynamoDbAlertLedger table = new DynamoDbAlertLedger(clients.dynamoDb(), config.stateTable(), budget);
-            ledger = table;
-            sightings = config.dryRun() ? null : table;
-        }
-        if (config.dryRun()) {
-            ledger = AlertLedger.readOnly(ledger);
-        }
+        SessionSightings sightings = config.dryRun() ? null : parts.table();
         this.check = new StartSessionCheck(new PolicyEvaluator(config.policy()), new AlertPlanner(config.remindEvery()),
                 // A dry run claims nothing, so only a read can tell it what was sent already.
-                new AlertDispatch(composer, publisher, ledger, clock, log, CallBudget.STEP, config.dryRun()), sightings, log);
+                new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock, log, CallBudget.STEP, config.dryRun()),
+                sightings, log);
         Core.getGlobalContext().register(this);
     }
 
@@ -113,11 +97,7 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         long started = System.nanoTime();
-        int calls = prime();
-        if (snsPublisher != null) {
-            snsPublisher.prepare();
-        }
-        log.info("primed for snapshot", JsonLog.fields("cannedCalls", calls, "ms", (System.nanoTime() - started) / 1_000_000));
+        parts.primed(prime(), started);
     }
 
     @Override
