@@ -3,8 +3,6 @@ package dev.ssmauditor.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.core.JsonFactory;
-import dev.ssmauditor.alert.AlertComposer;
-import dev.ssmauditor.alert.SnsAlertPublisher;
 import dev.ssmauditor.audit.AlertDispatch;
 import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.AuditReport;
@@ -12,16 +10,13 @@ import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Auditor;
 import dev.ssmauditor.audit.EventPathCheck;
 import dev.ssmauditor.audit.LedgerUnavailableException;
-import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
 import dev.ssmauditor.log.EmbeddedMetrics;
 import dev.ssmauditor.log.JsonLog;
-import dev.ssmauditor.log.LogLevel;
 import dev.ssmauditor.policy.PolicyEvaluator;
 import dev.ssmauditor.sessions.SsmSessionSource;
-import dev.ssmauditor.state.DynamoDbAlertLedger;
 import org.crac.Core;
 import org.crac.Resource;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -122,17 +117,11 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
      * marshalling, rules, alert bodies, the ledger), over {@link PrimingHttpClient}. Returns the canned calls made.
      */
     int prime() {
-        PrimingHttpClient canned = new PrimingHttpClient();
-        JsonLog quiet = new JsonLog(new PrintStream(OutputStream.nullOutputStream()), LogLevel.FATAL, json);
-        AwsClientFactory clients = new AwsClientFactory(env, retry, quiet, canned);
-        SsmClient ssm = clients.ssm();
-        AlertComposer composer = new AlertComposer(json);
-        new Auditor(new SsmSessionSource(ssm), new PolicyEvaluator(Priming.policy(config.policy())),
-                new AlertPlanner(config.remindEvery()), composer,
-                new SnsAlertPublisher(clients.sns(), "arn:aws:sns:" + region + ":000000000000:priming", composer.envelope()),
-                new DynamoDbAlertLedger(clients.dynamoDb(), "priming"), clock, quiet, stepBudget())
-                .run(new AuditRequest(clock.instant(), "000000000000", region));
-        return canned.calls();
+        Priming p = Priming.canned(env, retry, json);
+        new Auditor(new SsmSessionSource(p.clients().ssm()), new PolicyEvaluator(Priming.policy(config.policy())),
+                new AlertPlanner(config.remindEvery()), p.composer(), p.publisher(), p.ledger(), clock, p.quiet(), stepBudget())
+                .run(new AuditRequest(clock.instant(), "000000000000", p.region()));
+        return p.http().calls();
     }
 
     @Override

@@ -3,15 +3,12 @@ package dev.ssmauditor.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.core.JsonFactory;
-import dev.ssmauditor.alert.AlertComposer;
-import dev.ssmauditor.alert.SnsAlertPublisher;
 import dev.ssmauditor.audit.AlertDispatch;
 import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.SessionSightings;
 import dev.ssmauditor.audit.StartSessionCheck;
 import dev.ssmauditor.audit.StartedSession;
-import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
@@ -19,9 +16,7 @@ import dev.ssmauditor.events.ParsedEvent;
 import dev.ssmauditor.events.StartSessionEventParser;
 import dev.ssmauditor.log.EmbeddedMetrics;
 import dev.ssmauditor.log.JsonLog;
-import dev.ssmauditor.log.LogLevel;
 import dev.ssmauditor.policy.PolicyEvaluator;
-import dev.ssmauditor.state.DynamoDbAlertLedger;
 import org.crac.Core;
 import org.crac.Resource;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -107,19 +102,13 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
 
     /** One canned StartSession event through the parser, the rules, the ledger and SNS, over canned HTTP. */
     int prime() {
-        PrimingHttpClient canned = new PrimingHttpClient();
-        JsonLog quiet = new JsonLog(new PrintStream(OutputStream.nullOutputStream()), LogLevel.FATAL, json);
-        AwsClientFactory clients = new AwsClientFactory(env, retry, quiet, canned);
-        AlertComposer composer = new AlertComposer(json);
-        String region = clients.region().id();
-        DynamoDbAlertLedger ledger = new DynamoDbAlertLedger(clients.dynamoDb(), "priming");
+        Priming p = Priming.canned(env, retry, json);
         StartSessionCheck primer = new StartSessionCheck(new PolicyEvaluator(Priming.policy(config.policy())),
-                new AlertPlanner(config.remindEvery()), new AlertDispatch(composer, new SnsAlertPublisher(clients.sns(),
-                "arn:aws:sns:" + region + ":000000000000:priming", composer.envelope()), ledger, clock, quiet, CallBudget.STEP, false),
-                ledger, quiet);
-        ParsedEvent event = parser.parse(PrimingHttpClient.startSessionEvent(region).getBytes(StandardCharsets.UTF_8));
-        primer.check(event.started(), new AuditRequest(event.started().eventTime(), event.started().account(), region));
-        return canned.calls();
+                new AlertPlanner(config.remindEvery()), new AlertDispatch(p.composer(), p.publisher(), p.ledger(), clock, p.quiet(),
+                CallBudget.STEP, false), p.ledger(), p.quiet());
+        ParsedEvent event = parser.parse(PrimingHttpClient.startSessionEvent(p.region()).getBytes(StandardCharsets.UTF_8));
+        primer.check(event.started(), new AuditRequest(event.started().eventTime(), event.started().account(), p.region()));
+        return p.http().calls();
     }
 
     @Override

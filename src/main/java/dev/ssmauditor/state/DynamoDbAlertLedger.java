@@ -51,7 +51,7 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings 
     static final int FORMAT_VERSION = 1;
     /** DescribeSessions forgets a session after 30 days; its alert keys are kept well beyond that. */
     static final Duration RETENTION = Duration.ofDays(45);
-    /** The sweep checks sessions started at most a day before it (see EventPathCheck.MAX_AGE). */
+    /** Well past what the sweep ever looks up: sessions started at most about two hours before a run (EventPathCheck.MAX_LAG). */
     static final Duration SIGHTING_RETENTION = Duration.ofDays(7);
     static final String INPROGRESS = "INPROGRESS";
     static final String SENT = "SENT";
