@@ -1,0 +1,15 @@
+package dev.ssmauditor.coverage;
+
+import java.util.List;
+
+/** The accounts of the organisation ({@code AUDIT_ACCOUNTS=organization}). */
+public interface AccountDirectory {
+
+    /**
+     * Every ACTIVE account of the organisation, every page read (pages may be empty mid-list), in the order listed.
+     *
+     * @throws CoverageException when the listing is refused (a message naming {@code AUDIT_ACCOUNTS} and the fix) or
+     *                           fails after its retries
+     */
+    List<MemberAccount> activeAccounts();
+}
