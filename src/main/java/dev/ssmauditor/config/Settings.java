@@ -14,6 +14,18 @@ public final class Settings {
     public static final String REMIND_EVERY_MINUTES = "REMIND_EVERY_MINUTES";
     public static final String STATE_TABLE = "STATE_TABLE";
     public static final String EXPECT_START_SESSION_EVENTS = "EXPECT_START_SESSION_EVENTS";
+    /** Empty: this account; a comma-separated list of account ids; or {@code organization}. */
+    public static final String AUDIT_ACCOUNTS = "AUDIT_ACCOUNTS";
+    /** Empty: the function's region; a comma-separated list of regions; or {@code enabled} (each account's own). */
+    public static final String AUDIT_REGIONS = "AUDIT_REGIONS";
+    /** The role assumed in every audited account but the function's own. */
+    public static final String MEMBER_ROLE_NAME = "MEMBER_ROLE_NAME";
+    /** How many account-regions are audited at once. */
+    public static final String AUDIT_CONCURRENCY = "AUDIT_CONCURRENCY";
+    /** Set: the scheduled sweep sends the accounts to this SQS queue, for the shard workers, instead of auditing them. */
+    public static final String SHARD_QUEUE_URL = "SHARD_QUEUE_URL";
+    /** The shard queue's maxReceiveCount: a worker's last attempt at an account reports its gaps instead of retrying. */
+    public static final String SHARD_MAX_RECEIVES = "SHARD_MAX_RECEIVES";
 
     private Settings() {
     }
