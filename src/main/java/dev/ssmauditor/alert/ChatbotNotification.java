@@ -34,7 +34,7 @@ final class ChatbotNotification {
     }
 
     String body(AuditFindings findings, Severity severity, List<Alert> alerts, int part, int parts) {
-        String where = findings.account() == null ? "" : " in " + findings.account()
+        String where = findings.account() == null ? "" : " in " + findings.accountLabel()
                 + (findings.region() == null ? "" : " (" + findings.region() + ")");
         String count = alerts.size() + " " + severity + " SSM session " + (alerts.size() == 1 ? "violation" : "violations");
         String partText = parts > 1 ? " - part " + part + " of " + parts : "";
@@ -87,6 +87,7 @@ final class ChatbotNotification {
             g.writeEndArray();
             g.writeObjectFieldStart("additionalContext");
             JsonText.field(g, "account", findings.account());
+            JsonText.field(g, "accountName", findings.accountName());
             JsonText.field(g, "region", findings.region());
             g.writeStringField("referenceTime", findings.referenceTime().toString());
             g.writeStringField("severity", severity.name());

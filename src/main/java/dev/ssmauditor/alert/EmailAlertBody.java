@@ -69,7 +69,7 @@ final class EmailAlertBody {
         b.append("SSM session audit: ").append(blocks.size()).append(' ').append(severity)
                 .append(blocks.size() == 1 ? " violation" : " violations");
         if (findings.account() != null) {
-            b.append(" in account ").append(findings.account());
+            b.append(" in account ").append(findings.accountLabel());
         }
         if (findings.region() != null) {
             b.append(" (").append(findings.region()).append(')');

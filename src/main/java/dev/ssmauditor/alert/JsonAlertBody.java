@@ -58,6 +58,7 @@ final class JsonAlertBody {
             g.writeStringField("source", "ssm-session-auditor");
             g.writeNumberField("schemaVersion", SCHEMA_VERSION);
             JsonText.field(g, "account", findings.account());
+            JsonText.field(g, "accountName", findings.accountName());
             JsonText.field(g, "region", findings.region());
             g.writeStringField("referenceTime", findings.referenceTime().toString());
             g.writeNumberField("sessionsChecked", findings.sessionsChecked());

@@ -15,17 +15,21 @@ final class SubjectLine {
 
     static String of(AuditFindings findings, Severity severity, int count, int part, int parts) {
         String head = "SSM session audit: " + count + " " + severity + (count == 1 ? " violation" : " violations");
-        String where = findings.account() == null ? "" : " in " + findings.account()
-                + (findings.region() == null ? "" : " " + findings.region());
+        String region = findings.region() == null ? "" : " " + findings.region();
+        String named = findings.account() == null ? "" : " in " + findings.accountLabel() + region;
+        String where = findings.account() == null ? "" : " in " + findings.account() + region;
         String partText = parts > 1 ? " [part " + part + "/" + parts + "]" : "";
-        String subject = ascii(head + where + partText);
-        if (subject.length() > MAX_LENGTH) {
-            subject = ascii(head + partText);
+        // The account's name when it fits, else its id, else neither: the body names both.
+        for (String candidate : new String[] {head + named + partText, head + where + partText}) {
+            String subject = ascii(candidate);
+            if (subject.length() <= MAX_LENGTH) {
+                return subject;
+            }
         }
-        return subject;
+        return ascii(head + partText);
     }
 
-    private static String ascii(String s) {
+    static String ascii(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
             b.append(c >= 0x20 && c < 0x7f ? c : '?');

@@ -114,7 +114,7 @@ public final class Auditor {
         int activeCount = active.sessions().size();
         int endedCount = ended.sessions().size();
         AlertDispatch.Outcome sent = dispatch.send(candidates, (alerts, mayRepeat) -> new AuditFindings(account, region, t,
-                activeCount, endedCount, alerts, mayRepeat), request, ledgerDown, phases);
+                activeCount, endedCount, alerts, mayRepeat, request.accountName()), request, ledgerDown, phases);
         ledgerDown = sent.ledgerDown();
         phases.end("publish");
 

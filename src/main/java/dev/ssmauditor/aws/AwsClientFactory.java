@@ -11,7 +11,9 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.sts.StsClient;
 
 import java.time.Duration;
 import java.util.Map;
@@ -69,6 +71,28 @@ public final class AwsClientFactory {
 
     public DynamoDbClient dynamoDb() {
         return DynamoDbClient.builder().region(region).httpClient(http).overrideConfiguration(overrides()).build();
+    }
+
+    /** An SSM client for another region than the function's (the organisation sweep: one per region, every account). */
+    public SsmClient ssm(String otherRegion) {
+        return SsmClient.builder().region(Region.of(otherRegion)).httpClient(http).overrideConfiguration(overrides()).build();
+    }
+
+    public StsClient sts() {
+        return StsClient.builder().region(region).httpClient(http).overrideConfiguration(overrides()).build();
+    }
+
+    public SqsClient sqs() {
+        return SqsClient.builder().region(region).httpClient(http).overrideConfiguration(overrides()).build();
+    }
+
+    /** The HTTP client every SDK client here uses; calls made without a service client share it too. */
+    public SdkHttpClient http() {
+        return http;
+    }
+
+    public RetryPolicy retry() {
+        return retry;
     }
 
     public SecretsManagerClient secretsManager() {

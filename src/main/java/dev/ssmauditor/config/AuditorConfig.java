@@ -1,5 +1,6 @@
 package dev.ssmauditor.config;
 
+import dev.ssmauditor.coverage.CoverageSettings;
 import dev.ssmauditor.policy.Policy;
 
 import java.time.Duration;
@@ -12,7 +13,8 @@ import java.time.Duration;
  * @param remindEvery how often a violation still open is alerted again; zero for never
  * @param stateTable the DynamoDB table of the alert ledger; null for none (every run alerts everything)
  * @param expectStartSessionEvents the sweep checks that every session it lists was reported by its StartSession event
+ * @param coverage the accounts and regions the sweep audits
  */
 public record AuditorConfig(String alertTopicArn, boolean dryRun, Policy policy, Duration remindEvery,
-                            String stateTable, boolean expectStartSessionEvents) {
+                            String stateTable, boolean expectStartSessionEvents, CoverageSettings coverage) {
 }

@@ -2,6 +2,7 @@ package dev.ssmauditor.config;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.ssmauditor.coverage.CoverageSettings;
 import dev.ssmauditor.policy.DurationLimit;
 import dev.ssmauditor.policy.PatternList;
 import dev.ssmauditor.policy.Policy;
@@ -31,10 +32,11 @@ public final class ConfigLoader {
         Duration remindEvery = remindEvery(env.get(Settings.REMIND_EVERY_MINUTES), problems);
         String stateTable = stateTable(env.get(Settings.STATE_TABLE), problems);
         boolean expectEvents = expectEvents(env.get(Settings.EXPECT_START_SESSION_EVENTS), stateTable, problems);
+        CoverageSettings coverage = CoverageParser.parse(env, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AuditorConfig(topicArn, dryRun, policy, remindEvery, stateTable, expectEvents);
+        return new AuditorConfig(topicArn, dryRun, policy, remindEvery, stateTable, expectEvents, coverage);
     }
 
     private static boolean expectEvents(String value, String stateTable, List<String> problems) {

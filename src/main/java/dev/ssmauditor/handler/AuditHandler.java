@@ -9,7 +9,18 @@ import dev.ssmauditor.audit.AuditReport;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Auditor;
 import dev.ssmauditor.audit.EventPathCheck;
+import dev.ssmauditor.audit.Deadline;
 import dev.ssmauditor.audit.LedgerUnavailableException;
+import dev.ssmauditor.alert.CoverageAlertComposer;
+import dev.ssmauditor.aws.MemberRoleCredentials;
+import dev.ssmauditor.aws.RegionalSsmClients;
+import dev.ssmauditor.coverage.CoverageGapLedger;
+import dev.ssmauditor.coverage.CoverageGaps;
+import dev.ssmauditor.coverage.CoverageSettings;
+import dev.ssmauditor.coverage.OrganizationSweep;
+import dev.ssmauditor.coverage.UnitAuditor;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
@@ -58,6 +69,8 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
     private final RetryPolicy retry;
     private final FunctionParts parts;
     private final CallBudget budget;
+    /** Null for the single-account audit (AUDIT_ACCOUNTS and AUDIT_REGIONS empty). */
+    private final OrganizationAudit organization;
 
     /** Used by the Lambda runtime. */
     public AuditHandler() {
@@ -92,8 +105,34 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
                 new PolicyEvaluator(config.policy()), new AlertPlanner(config.remindEvery()),
                 new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock, log, stepBudget()), eventPath, clock,
                 log, stepBudget());
+        this.organization = config.coverage().selfOnly() ? null : organizationAudit(env, ssm, eventPath);
         Core.getGlobalContext().register(this);
     }
+
+    /** Each account-region is this function's single-account sweep, pointed at it with the account's credentials. */
+    private OrganizationAudit organizationAudit(Map<String, String> env, SsmClient ssm, EventPathCheck eventPath) {
+        CoverageSettings coverage = config.coverage();
+        RegionalSsmClients ssmClients = new RegionalSsmClients(parts.clients(), ssm);
+        AwsCredentialsProvider own = DefaultCredentialsProvider.builder().build();
+        MemberRoleCredentials roles = new MemberRoleCredentials(parts.clients()::sts, own, coverage.memberRoleName(),
+                MemberRoleCredentials.partitionOf(region), budget);
+        PolicyEvaluator evaluator = new PolicyEvaluator(config.policy());
+        AlertPlanner planner = new AlertPlanner(config.remindEvery());
+        UnitAuditor unit = (u, credentials, request) -> {
+            JsonLog unitLog = log.with(JsonLog.fields("account", u.accountId(), "region", u.region()));
+            return new Auditor(new SsmSessionSource(ssmClients.in(u.region()), budget, Auditor.endedListingReserve(stepBudget()),
+                    credentials), evaluator, planner, new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock,
+                    unitLog, stepBudget()), eventPath, clock, unitLog, stepBudget()).run(request);
+        };
+        OrganizationSweep sweep = new OrganizationSweep(coverage, Directories.accounts(env, parts.clients(), own, log),
+                Directories.regions(env, parts.clients(), log), roles::forRun, unit, log, stepBudget(), RETRY_PAUSE);
+        CoverageGapLedger gapLedger = parts.table() == null ? CoverageGapLedger.NONE : parts.table();
+        return new OrganizationAudit(sweep, new CoverageGaps(gapLedger, new CoverageAlertComposer(json), parts.publisher(),
+                config.dryRun(), log), clock);
+    }
+
+    /** How long a run waits before it tries again the account-regions that failed. */
+    static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
 
     /** See {@link CallBudget#STEP}. */
     static Duration stepBudget() {
@@ -133,22 +172,58 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
             log.warn("event time ignored; auditing at the clock", JsonLog.fields("reason", time.ignored(), "referenceTime",
                     time.time().toString()));
         }
+        if (organization != null) {
+            handleOrganization(time, output, context);
+            return;
+        }
         AuditReport report;
         try {
             report = auditor.run(new AuditRequest(time.time(), accountOf(context), region, context::getRemainingTimeInMillis));
         } catch (RuntimeException e) {
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("referenceTime", time.time().toString());
-            fields.put("error", e.getClass().getSimpleName());
-            fields.put("cause", String.valueOf(e.getMessage()));
-            fields.put("auditSucceeded", 0);
-            fields.put("ledgerErrors", e instanceof LedgerUnavailableException ? 1 : 0);
-            log.error("audit failed", metrics.declare(fields, AuditSummary.FAILURE_METRICS, Map.of(), clock.instant()));
-            throw e;
+            throw failed(time, e);
         }
         Map<String, Object> summary = AuditSummary.fields(report, config.dryRun(), time.ignored());
         log.info("audit complete", metrics.declare(summary, AuditSummary.METRICS, Map.of(), clock.instant()));
         AuditSummary.breakdowns(report).forEach(line -> log.info("violations", metrics.declare(line.fields(),
+                AuditSummary.BREAKDOWN_METRICS, line.dimensions(), clock.instant())));
+        output.write(AuditSummary.json(json, "audit complete", summary).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private RuntimeException failed(EventTime time, RuntimeException e) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("referenceTime", time.time().toString());
+        fields.put("error", e.getClass().getSimpleName());
+        fields.put("cause", String.valueOf(e.getMessage()));
+        fields.put("auditSucceeded", 0);
+        fields.put("ledgerErrors", e instanceof LedgerUnavailableException ? 1 : 0);
+        log.error("audit failed", metrics.declare(fields, AuditSummary.FAILURE_METRICS, Map.of(), clock.instant()));
+        return e;
+    }
+
+    /**
+     * Many accounts and regions: the summary lists which were audited and which not. A run that failed as a whole (nothing
+     * audited, the ledger or the time gone) still logs its summary first, with auditSucceeded 0, then fails.
+     */
+    private void handleOrganization(EventTime time, OutputStream output, Context context) throws IOException {
+        Deadline deadline = context == null ? Deadline.NONE : context::getRemainingTimeInMillis;
+        OrganizationAudit.Run run;
+        try {
+            run = organization.run(time.time(), accountOf(context), region, deadline);
+        } catch (RuntimeException e) {
+            throw failed(time, e);
+        }
+        Map<String, Object> summary = AuditSummary.fields(run.totals(), config.dryRun(), time.ignored());
+        summary.putAll(OrganizationAudit.fields(run));
+        summary.put("ledgerErrors", run.totals().ledgerErrors() + run.gaps().ledgerErrors());
+        if (run.failure() != null) {
+            summary.put("auditSucceeded", 0);
+            summary.put("error", run.failure().getClass().getSimpleName());
+            summary.put("cause", String.valueOf(run.failure().getMessage()));
+            log.error("audit failed", metrics.declare(summary, AuditSummary.METRICS, Map.of(), clock.instant()));
+            throw run.failure();
+        }
+        log.info("audit complete", metrics.declare(summary, AuditSummary.METRICS, Map.of(), clock.instant()));
+        AuditSummary.breakdowns(run.totals()).forEach(line -> log.info("violations", metrics.declare(line.fields(),
                 AuditSummary.BREAKDOWN_METRICS, line.dimensions(), clock.instant())));
         output.write(AuditSummary.json(json, "audit complete", summary).getBytes(StandardCharsets.UTF_8));
     }

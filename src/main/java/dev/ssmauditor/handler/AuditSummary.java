@@ -28,7 +28,9 @@ final class AuditSummary {
             "sweepRecordIgnored", "Count",
             "endedBacklog", "Count",
             "ledgerErrors", "Count",
-            "sessionsNotReportedByEvents", "Count");
+            "sessionsNotReportedByEvents", "Count",
+            "accountRegionsAudited", "Count",
+            "coverageGaps", "Count");
     /** The failure line's metrics: the run failed, and whether the ledger was the cause. */
     static final Map<String, String> FAILURE_METRICS = units("auditSucceeded", "Count", "ledgerErrors", "Count");
     static final Map<String, String> BREAKDOWN_METRICS = Map.of("violations", "Count");
@@ -97,6 +99,9 @@ final class AuditSummary {
             }
         }
         f.put("phasesMs", phases);
+        // One account-region, audited; the organisation sweep replaces these with its own counts.
+        f.put("accountRegionsAudited", 1);
+        f.put("coverageGaps", 0);
         f.put("auditSucceeded", 1);
         return f;
     }

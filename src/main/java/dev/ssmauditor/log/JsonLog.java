@@ -21,11 +21,30 @@ public final class JsonLog {
     private final LogLevel threshold;
     private final JsonFactory json;
     private volatile String requestId;
+    /** The log this one adds its context to; null for a root log. It keeps the request id. */
+    private final JsonLog parent;
+    private final Map<String, ?> context;
 
     public JsonLog(PrintStream out, LogLevel threshold, JsonFactory json) {
+        this(out, threshold, json, null, Map.of());
+    }
+
+    private JsonLog(PrintStream out, LogLevel threshold, JsonFactory json, JsonLog parent, Map<String, ?> context) {
         this.out = out;
         this.threshold = threshold;
         this.json = json;
+        this.parent = parent;
+        this.context = context;
+    }
+
+    /**
+     * A log whose every line also carries these fields (first, unless a line sets them itself): the organisation sweep
+     * gives each account-region one, since their lines interleave.
+     */
+    public JsonLog with(Map<String, ?> fields) {
+        Map<String, Object> merged = new java.util.LinkedHashMap<>(context);
+        merged.putAll(fields);
+        return new JsonLog(out, threshold, json, parent == null ? this : parent, merged);
     }
 
     /** Fields in the order given (Map.of has none, and log lines should read the same every time). */
@@ -42,7 +61,11 @@ public final class JsonLog {
      * environment), so that an operator can pick one run's lines out of a log stream; null for none.
      */
     public void requestId(String id) {
-        this.requestId = id;
+        if (parent != null) {
+            parent.requestId(id);
+        } else {
+            this.requestId = id;
+        }
     }
 
     public boolean enabled(LogLevel level) {
@@ -70,11 +93,17 @@ public final class JsonLog {
             g.writeStartObject();
             g.writeStringField("level", level.name());
             g.writeStringField("message", message);
-            String id = requestId;
+            String id = parent == null ? requestId : parent.requestId;
             if (id != null) {
                 g.writeStringField("requestId", id);
             }
-            writeFields(g, fields);
+            if (!context.isEmpty()) {
+                Map<String, Object> all = new java.util.LinkedHashMap<>(context);
+                all.putAll(fields);
+                writeFields(g, all);
+            } else {
+                writeFields(g, fields);
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,6 +2,8 @@ package dev.ssmauditor.sessions;
 
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.policy.Session;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.DescribeSessionsRequest;
 import software.amazon.awssdk.services.ssm.model.DescribeSessionsResponse;
@@ -29,6 +31,7 @@ public final class SsmSessionSource implements SessionSource {
     private final SsmClient ssm;
     private final CallBudget budget;
     private final Duration keepAfterEndedPage;
+    private final AwsCredentialsProvider credentials;
 
     public SsmSessionSource(SsmClient ssm) {
         this(ssm, CallBudget.unlimited(), Duration.ZERO);
@@ -39,9 +42,18 @@ public final class SsmSessionSource implements SessionSource {
      *                           a publish, its mark), so that one slow page cannot use it up
      */
     public SsmSessionSource(SsmClient ssm, CallBudget budget, Duration keepAfterEndedPage) {
+        this(ssm, budget, keepAfterEndedPage, null);
+    }
+
+    /**
+     * @param credentials the audited account's credentials (a member role's); null for the client's own. One client per
+     *                    region serves every account: a client per account-region would cost its build a thousand times
+     */
+    public SsmSessionSource(SsmClient ssm, CallBudget budget, Duration keepAfterEndedPage, AwsCredentialsProvider credentials) {
         this.ssm = ssm;
         this.budget = budget;
         this.keepAfterEndedPage = keepAfterEndedPage;
+        this.credentials = credentials;
     }
 
     @Override
@@ -78,7 +90,7 @@ public final class SsmSessionSource implements SessionSource {
                     .maxResults(PAGE_SIZE)
                     .filters(filters.isEmpty() ? null : filters)
                     .nextToken(token)
-                    .overrideConfiguration(budget.overrides(keep))
+                    .overrideConfiguration(overrides(keep))
                     .build());
             pages++;
             for (software.amazon.awssdk.services.ssm.model.Session s : page.sessions()) {
@@ -95,6 +107,11 @@ public final class SsmSessionSource implements SessionSource {
             }
         } while (token != null);
         return new SessionListing(sessions, pages);
+    }
+
+    private AwsRequestOverrideConfiguration overrides(Duration keep) {
+        AwsRequestOverrideConfiguration o = budget.overrides(keep);
+        return credentials == null ? o : o.toBuilder().credentialsProvider(credentials).build();
     }
 
     private static String abbreviate(String token) {

@@ -32,7 +32,8 @@ final class BlockKitMessage {
         String severity = text(alert, "severity", "UNKNOWN");
         int count = violations.size();
         String region = SafeText.chat(text(alert, "region", null));
-        String where = alert.get("account") instanceof String account ? " in " + SafeText.chat(account) + " " + (region == null ? "" : region) : "";
+        String name = alert.get("accountName") instanceof String n && !n.isBlank() ? " (" + SafeText.chat(n) + ")" : "";
+        String where = alert.get("account") instanceof String account ? " in " + SafeText.chat(account) + name + " " + (region == null ? "" : region) : "";
         String headline = (count + " " + severity + " SSM session " + (count == 1 ? "violation" : "violations") + where).strip();
         int parts = number(alert, "parts", 1);
         String part = parts > 1 ? " - part " + number(alert, "part", 1) + " of " + parts : "";

@@ -2,6 +2,7 @@ package dev.ssmauditor.state;
 
 import dev.ssmauditor.audit.AlertKey;
 import dev.ssmauditor.audit.AlertLedger;
+import dev.ssmauditor.coverage.CoverageGapLedger;
 import dev.ssmauditor.audit.LedgerClaim;
 import dev.ssmauditor.audit.LedgerUnavailableException;
 import dev.ssmauditor.audit.SessionSightings;
@@ -46,7 +47,7 @@ import java.util.function.Supplier;
  * {@code StartSession} event arrived, kept {@link #SIGHTING_RETENTION}, which the sweep reads to tell whether the
  * event path hears anything.
  */
-public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings {
+public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings, CoverageGapLedger {
 
     static final int FORMAT_VERSION = 1;
     /** DescribeSessions forgets a session after 30 days; its alert keys are kept well beyond that. */
@@ -64,12 +65,13 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings 
     private final DynamoDbClient dynamo;
     private final String table;
     private final CallBudget budget;
-    private final Map<String, Boolean> knownSent = new LinkedHashMap<>(1024, 0.75f, true) {
+    // Synchronized: the organisation sweep audits many account-regions at once through this one ledger.
+    private final Map<String, Boolean> knownSent = java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
             return size() > MAX_KNOWN_SENT;
         }
-    };
+    });
 
     public DynamoDbAlertLedger(DynamoDbClient dynamo, String table) {
         this(dynamo, table, CallBudget.unlimited());
@@ -245,6 +247,61 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings 
             }
         }
         return new Claimable(free, held);
+    }
+
+    static String gapId(String label) {
+        return "gap#" + label.replace(':', '#');
+    }
+
+    /** Keys left unprocessed count as closed: a gap is then alerted again rather than missed. */
+    @Override
+    public Map<String, Instant> openGaps(Collection<String> labels) {
+        Map<String, String> byId = new LinkedHashMap<>();
+        labels.forEach(l -> byId.put(gapId(l), l));
+        BatchRead read = batchGet(new ArrayList<>(byId.keySet()), true, "pk, since", Map.of());
+        Map<String, Instant> open = new HashMap<>();
+        read.found().forEach((pk, item) -> {
+            Instant since = item.get("since") == null ? null : parse(item.get("since").s());
+            open.put(byId.get(pk), since == null ? Instant.EPOCH : since);
+        });
+        return open;
+    }
+
+    /** Kept until the gap closes: an account that left the organisation keeps its open gap (the README says so). */
+    @Override
+    public boolean open(String label, String reason, Instant since) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("pk", s(gapId(label)));
+        item.put("v", n(FORMAT_VERSION));
+        item.put("accountRegion", s(label));
+        item.put("since", s(since.toString()));
+        item.put("reason", s(reason.length() > 1000 ? reason.substring(0, 1000) : reason));
+        try {
+            call("PutItem", () -> dynamo.putItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(pk)")));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean close(String label) {
+        try {
+            call("DeleteItem", () -> dynamo.deleteItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table)
+                    .key(Map.of("pk", s(gapId(label)))).conditionExpression("attribute_exists(pk)")));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private static Instant parse(String text) {
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** Items found by key, and the keys DynamoDB left unprocessed (neither found nor known to be absent). */

@@ -22,6 +22,11 @@ abstract class FakeEndpoint implements ResponseDefinitionTransformerV2 {
         this.faults = new Faults(seed).none();
     }
 
+    /** For fakes started by a test itself, outside this package. */
+    public void attachTo(WireMockServer server) {
+        attach(server);
+    }
+
     void attach(WireMockServer server) {
         this.server = server;
         server.stubFor(post(urlEqualTo("/")).atPriority(10).willReturn(aResponse().withTransformers(name)));

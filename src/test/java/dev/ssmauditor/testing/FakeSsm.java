@@ -15,6 +15,10 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -38,6 +42,11 @@ public final class FakeSsm extends FakeEndpoint {
 
     private final List<ObjectNode> active = new CopyOnWriteArrayList<>();
     private final List<ObjectNode> history = new CopyOnWriteArrayList<>();
+    /** Sessions of other accounts and regions, by {@link #where}: the access key signing the call, and its region. */
+    private final Map<String, List<ObjectNode>> activeElsewhere = new ConcurrentHashMap<>();
+    private final Map<String, List<ObjectNode>> historyElsewhere = new ConcurrentHashMap<>();
+    private final Set<String> denied = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> callsElsewhere = new ConcurrentHashMap<>();
 
     FakeSsm() {
         super(NAME, 11);
@@ -82,6 +91,42 @@ public final class FakeSsm extends FakeEndpoint {
     public void setActive(List<ObjectNode> sessions) {
         active.clear();
         active.addAll(sessions);
+    }
+
+    /**
+     * The sessions of one account and region: calls signed with {@code accessKeyId} (an account's credentials, e.g. from
+     * {@link FakeSts}) in {@code region} see these; other calls see the default model.
+     */
+    public void setActive(String accessKeyId, String region, List<ObjectNode> sessions) {
+        activeElsewhere.put(where(accessKeyId, region), new CopyOnWriteArrayList<>(sessions));
+    }
+
+    public void setHistory(String accessKeyId, String region, List<ObjectNode> sessions) {
+        historyElsewhere.put(where(accessKeyId, region), new CopyOnWriteArrayList<>(sessions));
+    }
+
+    /** Calls signed with this key in this region are refused with AccessDeniedException. */
+    public void deny(String accessKeyId, String region) {
+        denied.add(where(accessKeyId, region));
+    }
+
+    public int calls(String accessKeyId, String region) {
+        AtomicInteger n = callsElsewhere.get(where(accessKeyId, region));
+        return n == null ? 0 : n.get();
+    }
+
+    static String where(String accessKeyId, String region) {
+        return accessKeyId + "|" + region;
+    }
+
+    /** From SigV4's {@code Credential=AKID/DATE/REGION/SERVICE/aws4_request}: who signed, for which region. */
+    public static String[] signer(String authorization) {
+        if (authorization == null) {
+            return new String[] {"", ""};
+        }
+        int at = authorization.indexOf("Credential=");
+        String[] scope = authorization.substring(at + "Credential=".length()).split("[/,]");
+        return new String[] {scope[0], scope[2]};
     }
 
     public void setHistory(List<ObjectNode> sessions) {
@@ -142,19 +187,28 @@ public final class FakeSsm extends FakeEndpoint {
                     break; // DELAY: answer, late
             }
         }
-        ResponseDefinition answer = answer(target, read(event.getRequest().getBodyAsString()));
+        String[] signer = signer(event.getRequest().getHeader("Authorization"));
+        String where = where(signer[0], signer[1]);
+        callsElsewhere.computeIfAbsent(where, k -> new AtomicInteger()).incrementAndGet();
+        if (denied.contains(where)) {
+            return error(400, "AccessDeniedException", "User is not authorized to perform: ssm:DescribeSessions");
+        }
+        ResponseDefinition answer = DESCRIBE_SESSIONS.equals(target) && (activeElsewhere.containsKey(where) || historyElsewhere.containsKey(where))
+                ? describeSessions(read(event.getRequest().getBodyAsString()),
+                        activeElsewhere.getOrDefault(where, List.of()), historyElsewhere.getOrDefault(where, List.of()))
+                : answer(target, read(event.getRequest().getBodyAsString()));
         return fault == Faults.Kind.DELAY
                 ? ResponseDefinitionBuilder.like(answer).withFixedDelay(faults().delayMillis()).build() : answer;
     }
 
     private ResponseDefinition answer(String target, JsonNode body) {
         return switch (target == null ? "" : target) {
-            case DESCRIBE_SESSIONS -> describeSessions(body);
+            case DESCRIBE_SESSIONS -> describeSessions(body, active, history);
             default -> error(400, "InvalidAction", "not served by this fake: " + target);
         };
     }
 
-    private ResponseDefinition describeSessions(JsonNode request) {
+    private ResponseDefinition describeSessions(JsonNode request, List<ObjectNode> active, List<ObjectNode> history) {
         int max = request.path("MaxResults").asInt(20);
         if (max < 1 || max > 200) {
             return error(400, "ValidationException", "MaxResults must be between 1 and 200");

@@ -1,0 +1,23 @@
+package dev.ssmauditor.coverage;
+
+/**
+ * What a sweep covers and how.
+ *
+ * @param memberRoleName the role assumed in every account but the function's own
+ * @param concurrency how many account-regions are audited at once
+ */
+public record CoverageSettings(AccountScope accounts, RegionScope regions, String memberRoleName, int concurrency) {
+
+    /** 32 at once: see the README ("How many at once"). */
+    public static final int DEFAULT_CONCURRENCY = 32;
+    public static final int MAX_CONCURRENCY = 256;
+    public static final String DEFAULT_MEMBER_ROLE = "ssm-session-auditor-member";
+
+    public static final CoverageSettings SELF = new CoverageSettings(AccountScope.SELF, RegionScope.SELF, DEFAULT_MEMBER_ROLE,
+            DEFAULT_CONCURRENCY);
+
+    /** Today's single-account audit: this account, this region, no role assumed. */
+    public boolean selfOnly() {
+        return accounts.kind() == AccountScope.Kind.SELF && regions.kind() == RegionScope.Kind.SELF;
+    }
+}
