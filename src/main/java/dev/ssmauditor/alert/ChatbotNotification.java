@@ -87,7 +87,9 @@ final class ChatbotNotification {
             g.writeEndArray();
             g.writeObjectFieldStart("additionalContext");
             JsonText.field(g, "account", findings.account());
-            JsonText.field(g, "accountName", findings.accountName());
+            if (findings.accountName() != null) {
+                g.writeStringField("accountName", findings.accountName()); // Chatbot: string values only
+            }
             JsonText.field(g, "region", findings.region());
             g.writeStringField("referenceTime", findings.referenceTime().toString());
             g.writeStringField("severity", severity.name());

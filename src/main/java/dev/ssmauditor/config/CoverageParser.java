@@ -30,7 +30,38 @@ final class CoverageParser {
         RegionScope regions = regions(env.get(Settings.AUDIT_REGIONS), problems);
         String role = roleName(env.get(Settings.MEMBER_ROLE_NAME), problems);
         int concurrency = concurrency(env.get(Settings.AUDIT_CONCURRENCY), problems);
-        return new CoverageSettings(accounts, regions, role, concurrency);
+        String queue = queueUrl(env.get(Settings.SHARD_QUEUE_URL), problems);
+        int receives = maxReceives(env.get(Settings.SHARD_MAX_RECEIVES), problems);
+        return new CoverageSettings(accounts, regions, role, concurrency, queue, receives);
+    }
+
+    private static String queueUrl(String value, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String url = value.trim();
+        if (!url.matches("https?://\\S+/\\d{12}/[A-Za-z0-9_-]{1,80}")) {
+            problems.add(Settings.SHARD_QUEUE_URL + ": '" + url + "' is not an SQS queue URL (https://sqs.REGION.amazonaws.com/"
+                    + "ACCOUNT/NAME); the template sets it when SweepMode=sharded, leave it unset otherwise");
+        }
+        return url;
+    }
+
+    private static int maxReceives(String value, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            return CoverageSettings.DEFAULT_MAX_RECEIVES;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1 && n <= 1000) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        problems.add(Settings.SHARD_MAX_RECEIVES + ": '" + value + "' is not a whole number from 1 to 1000; set it to the "
+                + "shard queue's maxReceiveCount (the template does)");
+        return CoverageSettings.DEFAULT_MAX_RECEIVES;
     }
 
     private static AccountScope accounts(String value, List<String> problems) {

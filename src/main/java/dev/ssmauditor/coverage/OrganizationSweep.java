@@ -4,7 +4,6 @@ import dev.ssmauditor.audit.AuditDeadlineException;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Deadline;
 import dev.ssmauditor.audit.LedgerUnavailableException;
-import dev.ssmauditor.config.Settings;
 import dev.ssmauditor.log.JsonLog;
 import dev.ssmauditor.sessions.SessionListingException;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -81,7 +80,7 @@ public final class OrganizationSweep {
             case ORGANIZATION -> {
                 List<MemberAccount> all = directory.activeAccounts();
                 if (all.isEmpty()) {
-                    throw new CoverageException(Settings.AUDIT_ACCOUNTS + "=organization: organizations:ListAccounts returned "
+                    throw new CoverageException("AUDIT_ACCOUNTS=organization: organizations:ListAccounts returned "
                             + "no ACTIVE account; check that the hub runs in the organisation's management or delegated "
                             + "administrator account", false);
                 }

@@ -10,17 +10,11 @@ import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Auditor;
 import dev.ssmauditor.audit.EventPathCheck;
 import dev.ssmauditor.audit.Deadline;
+import dev.ssmauditor.organization.SqsShardQueue;
+import dev.ssmauditor.coverage.MemberAccount;
+import dev.ssmauditor.coverage.ShardMessage;
+import dev.ssmauditor.coverage.ShardQueue;
 import dev.ssmauditor.audit.LedgerUnavailableException;
-import dev.ssmauditor.alert.CoverageAlertComposer;
-import dev.ssmauditor.aws.MemberRoleCredentials;
-import dev.ssmauditor.aws.RegionalSsmClients;
-import dev.ssmauditor.coverage.CoverageGapLedger;
-import dev.ssmauditor.coverage.CoverageGaps;
-import dev.ssmauditor.coverage.CoverageSettings;
-import dev.ssmauditor.coverage.OrganizationSweep;
-import dev.ssmauditor.coverage.UnitAuditor;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
@@ -41,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,6 +66,8 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
     private final CallBudget budget;
     /** Null for the single-account audit (AUDIT_ACCOUNTS and AUDIT_REGIONS empty). */
     private final OrganizationAudit organization;
+    /** Set in the sharded mode: the accounts go to the shard workers. */
+    private final ShardQueue shards;
 
     /** Used by the Lambda runtime. */
     public AuditHandler() {
@@ -105,34 +102,13 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
                 new PolicyEvaluator(config.policy()), new AlertPlanner(config.remindEvery()),
                 new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock, log, stepBudget()), eventPath, clock,
                 log, stepBudget());
-        this.organization = config.coverage().selfOnly() ? null : organizationAudit(env, ssm, eventPath);
+        this.organization = config.coverage().selfOnly() ? null
+                : OrganizationParts.build(parts, env, ssm, eventPath, clock, retryPause(env));
+        this.shards = config.coverage().sharded() ? new SqsShardQueue(parts.clients()::sqs, config.coverage().shardQueueUrl(), json,
+                budget, config.coverage().concurrency()) : null;
         Core.getGlobalContext().register(this);
     }
 
-    /** Each account-region is this function's single-account sweep, pointed at it with the account's credentials. */
-    private OrganizationAudit organizationAudit(Map<String, String> env, SsmClient ssm, EventPathCheck eventPath) {
-        CoverageSettings coverage = config.coverage();
-        RegionalSsmClients ssmClients = new RegionalSsmClients(parts.clients(), ssm);
-        AwsCredentialsProvider own = DefaultCredentialsProvider.builder().build();
-        MemberRoleCredentials roles = new MemberRoleCredentials(parts.clients()::sts, own, coverage.memberRoleName(),
-                MemberRoleCredentials.partitionOf(region), budget);
-        PolicyEvaluator evaluator = new PolicyEvaluator(config.policy());
-        AlertPlanner planner = new AlertPlanner(config.remindEvery());
-        UnitAuditor unit = (u, credentials, request) -> {
-            JsonLog unitLog = log.with(JsonLog.fields("account", u.accountId(), "region", u.region()));
-            return new Auditor(new SsmSessionSource(ssmClients.in(u.region()), budget, Auditor.endedListingReserve(stepBudget()),
-                    credentials), evaluator, planner, new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock,
-                    unitLog, stepBudget()), eventPath, clock, unitLog, stepBudget()).run(request);
-        };
-        OrganizationSweep sweep = new OrganizationSweep(coverage, Directories.accounts(env, parts.clients(), own, log),
-                Directories.regions(env, parts.clients(), log), roles::forRun, unit, log, stepBudget(), RETRY_PAUSE);
-        CoverageGapLedger gapLedger = parts.table() == null ? CoverageGapLedger.NONE : parts.table();
-        return new OrganizationAudit(sweep, new CoverageGaps(gapLedger, new CoverageAlertComposer(json), parts.publisher(),
-                config.dryRun(), log), clock);
-    }
-
-    /** How long a run waits before it tries again the account-regions that failed. */
-    static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
 
     /** See {@link CallBudget#STEP}. */
     static Duration stepBudget() {
@@ -171,6 +147,10 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         if (time.ignored() != null) {
             log.warn("event time ignored; auditing at the clock", JsonLog.fields("reason", time.ignored(), "referenceTime",
                     time.time().toString()));
+        }
+        if (shards != null) {
+            handleShards(time, output, context);
+            return;
         }
         if (organization != null) {
             handleOrganization(time, output, context);
@@ -226,6 +206,31 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         AuditSummary.breakdowns(run.totals()).forEach(line -> log.info("violations", metrics.declare(line.fields(),
                 AuditSummary.BREAKDOWN_METRICS, line.dimensions(), clock.instant())));
         output.write(AuditSummary.json(json, "audit complete", summary).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The sharded mode: list the accounts, queue one message per account for the shard workers. */
+    private void handleShards(EventTime time, OutputStream output, Context context) throws IOException {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        try {
+            List<MemberAccount> accounts = organization.sweep().accounts(accountOf(context));
+            int calls = shards.send(accounts.stream().map(a -> new ShardMessage(a, time.time())).toList());
+            summary.put("referenceTime", time.time().toString());
+            summary.put("accountsQueued", accounts.size());
+            summary.put("sqsCalls", calls);
+            summary.put("auditSucceeded", 1);
+        } catch (RuntimeException e) {
+            throw failed(time, e);
+        }
+        log.info("shards queued", metrics.declare(summary, SHARD_METRICS, Map.of(), clock.instant()));
+        output.write(AuditSummary.json(json, "shards queued", summary).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static final Map<String, String> SHARD_METRICS = AuditSummary.units("accountsQueued", "Count", "auditSucceeded", "Count");
+
+    /** Tests shorten the pause before failed account-regions are tried again. */
+    static Duration retryPause(Map<String, String> env) {
+        String ms = env.get("SSM_AUDITOR_RETRY_PAUSE_MS");
+        return ms == null ? OrganizationParts.RETRY_PAUSE : Duration.ofMillis(Long.parseLong(ms));
     }
 
     /** The account from the function's own ARN: {@code arn:aws:lambda:REGION:ACCOUNT:function:NAME}. */

@@ -1,5 +1,6 @@
-package dev.ssmauditor.aws;
+package dev.ssmauditor.organization;
 
+import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.config.Settings;
 import dev.ssmauditor.coverage.AccountCredentials;
 import dev.ssmauditor.coverage.CoverageException;

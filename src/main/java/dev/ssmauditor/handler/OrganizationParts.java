@@ -1,0 +1,62 @@
+package dev.ssmauditor.handler;
+
+import dev.ssmauditor.alert.CoverageAlertComposer;
+import dev.ssmauditor.audit.AlertDispatch;
+import dev.ssmauditor.audit.AlertPlanner;
+import dev.ssmauditor.audit.Auditor;
+import dev.ssmauditor.audit.EventPathCheck;
+import dev.ssmauditor.organization.MemberRoleCredentials;
+import dev.ssmauditor.aws.RegionalSsmClients;
+import dev.ssmauditor.config.AuditorConfig;
+import dev.ssmauditor.coverage.CoverageGapLedger;
+import dev.ssmauditor.coverage.CoverageGaps;
+import dev.ssmauditor.coverage.CoverageSettings;
+import dev.ssmauditor.coverage.OrganizationSweep;
+import dev.ssmauditor.coverage.UnitAuditor;
+import dev.ssmauditor.log.JsonLog;
+import dev.ssmauditor.policy.PolicyEvaluator;
+import dev.ssmauditor.sessions.SsmSessionSource;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/** Builds the sweep of many account-regions, alike for the scheduled function and the shard workers. */
+final class OrganizationParts {
+
+    /** How long a run waits before it tries again the account-regions that failed. */
+    static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
+
+    private OrganizationParts() {
+    }
+
+    /** Each account-region is the single-account sweep, pointed at it with the account's credentials. */
+    static OrganizationAudit build(FunctionParts parts, Map<String, String> env, SsmClient ssm, EventPathCheck eventPath,
+                                   Clock clock, Duration retryPause) {
+        AuditorConfig config = parts.config();
+        JsonLog log = parts.log();
+        CoverageSettings coverage = config.coverage();
+        String region = parts.clients().region().id();
+        Duration step = AuditHandler.stepBudget();
+        RegionalSsmClients ssmClients = new RegionalSsmClients(parts.clients(), ssm);
+        AwsCredentialsProvider own = DefaultCredentialsProvider.builder().build();
+        MemberRoleCredentials roles = new MemberRoleCredentials(parts.clients()::sts, own, coverage.memberRoleName(),
+                MemberRoleCredentials.partitionOf(region), parts.budget());
+        PolicyEvaluator evaluator = new PolicyEvaluator(config.policy());
+        AlertPlanner planner = new AlertPlanner(config.remindEvery());
+        UnitAuditor unit = (u, credentials, request) -> {
+            JsonLog unitLog = log.with(JsonLog.fields("account", u.accountId(), "region", u.region()));
+            return new Auditor(new SsmSessionSource(ssmClients.in(u.region()), parts.budget(), Auditor.endedListingReserve(step),
+                    credentials), evaluator, planner, new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock,
+                    unitLog, step), eventPath, clock, unitLog, step).run(request);
+        };
+        OrganizationSweep sweep = new OrganizationSweep(coverage, Directories.accounts(env, parts.clients(), own, log),
+                Directories.regions(env, parts.clients(), log), roles::forRun, unit, log, step, retryPause);
+        CoverageGapLedger gapLedger = parts.table() == null ? CoverageGapLedger.NONE : parts.table();
+        return new OrganizationAudit(sweep, new CoverageGaps(gapLedger, new CoverageAlertComposer(parts.json()), parts.publisher(),
+                config.dryRun(), log), clock);
+    }
+}
