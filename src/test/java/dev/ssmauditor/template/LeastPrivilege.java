@@ -12,8 +12,21 @@ import java.util.Set;
  */
 final class LeastPrivilege {
 
-    /** Actions AWS offers no resource-level permission for, so {@code Resource: '*'} is the only choice. */
-    static final Set<String> ACTIONS_WITHOUT_RESOURCES = Set.of("ssm:DescribeSessions");
+    /**
+     * Actions AWS offers no resource-level permission for, so {@code Resource: '*'} is the only choice (the Service
+     * Authorization Reference lists no resource type for them): listing sessions, listing the organisation's accounts
+     * (the organisation sweep, only under {@code AuditsOrganization}) and listing the enabled regions (only under
+     * {@code AuditsEnabledRegions} in the hub, {@code MemberRoleListsRegions} in the member role).
+     */
+    static final Set<String> ACTIONS_WITHOUT_RESOURCES = Set.of("ssm:DescribeSessions", "organizations:ListAccounts",
+            "ec2:DescribeRegions");
+    /**
+     * The only resources with a wildcard inside an {@code !Sub}, each for one action: the member role, by name, in any
+     * account. The hub cannot know the accounts when it is deployed (a list, or the whole organisation); the member
+     * role's trust policy admits the hub's audit roles only.
+     */
+    static final Map<String, String> WILDCARD_SUB_RESOURCES = Map.of(
+            "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}", "sts:AssumeRole");
     /** SAM policy templates whose every statement names a resource the template passes in. */
     static final Set<String> SCOPED_POLICY_TEMPLATES = Set.of("SNSPublishMessagePolicy", "SQSSendMessagePolicy",
             "AWSSecretsManagerGetSecretValuePolicy", "KMSDecryptPolicy", "KMSEncryptPolicy");
@@ -32,7 +45,7 @@ final class LeastPrivilege {
             switch ((String) r.get("Type")) {
                 case "AWS::Serverless::Function" -> {
                     Object policies = props.get("Policies");
-                    for (Object policy : policies instanceof List<?> l ? l : policies == null ? List.of() : List.of(policies)) {
+                    for (Object policy : branches(policies instanceof List<?> l ? l : policies == null ? List.of() : List.of(policies))) {
                         if (policy instanceof String managed) {
                             problems.add(where + ": managed policy " + managed + " is not scoped to this application");
                         } else {
@@ -49,7 +62,7 @@ final class LeastPrivilege {
                     }
                 }
                 case "AWS::IAM::Role" -> {
-                    for (Object p : (List<Object>) props.getOrDefault("Policies", List.of())) {
+                    for (Object p : branches((List<Object>) props.getOrDefault("Policies", List.of()))) {
                         statements(where, ((Map<String, Object>) ((Map<String, Object>) p).get("PolicyDocument")).get("Statement"), problems);
                     }
                     if (props.containsKey("ManagedPolicyArns")) {
@@ -67,7 +80,7 @@ final class LeastPrivilege {
 
     @SuppressWarnings("unchecked")
     private static void statements(String where, Object statements, List<String> problems) {
-        for (Object s : statements instanceof List<?> l ? l : List.of(statements)) {
+        for (Object s : branches(statements instanceof List<?> l ? l : List.of(statements))) {
             Map<String, Object> statement = (Map<String, Object>) s;
             if (!"Allow".equals(statement.get("Effect"))) {
                 continue;
@@ -88,6 +101,10 @@ final class LeastPrivilege {
                 if (resource instanceof String text && text.contains("*") && !text.equals("*")) {
                     problems.add(where + ": resource " + text + " has a wildcard");
                 }
+                if (resource instanceof Map<?, ?> m && m.get("Fn::Sub") instanceof String text && text.contains("*")
+                        && !(actions.size() == 1 && actions.get(0).equals(WILDCARD_SUB_RESOURCES.get(text)))) {
+                    problems.add(where + ": resource " + text + " has a wildcard");
+                }
             }
             for (Object action : actions) {
                 if (action instanceof String a && a.startsWith("kms:")) {
@@ -99,6 +116,23 @@ final class LeastPrivilege {
                 }
             }
         }
+    }
+
+    /**
+     * The items of a list with every {@code Fn::If} replaced by both its branches (nested ones too) and
+     * {@code AWS::NoValue} left out: a conditional grant is checked as if its condition held.
+     */
+    @SuppressWarnings("unchecked")
+    static List<Object> branches(List<?> items) {
+        List<Object> out = new ArrayList<>();
+        for (Object item : items) {
+            if (item instanceof Map<?, ?> m && m.size() == 1 && m.get("Fn::If") instanceof List<?> fnIf && fnIf.size() == 3) {
+                out.addAll(branches(fnIf.subList(1, 3)));
+            } else if (!(item instanceof Map<?, ?> m && Map.of("Ref", "AWS::NoValue").equals(m))) {
+                out.add(item);
+            }
+        }
+        return out;
     }
 
     private static List<Object> list(Object value) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,6 +68,38 @@ class TemplateTest {
                               Resource: arn:aws:kms:*:*:key/*
                 """);
         assertThat(LeastPrivilege.problems(t)).hasSize(4);
+    }
+
+    @Test
+    void theCheckAllowsTheMemberRoleInAnyAccountButNoOtherWildcardInsideASub() {
+        Map<String, Object> t = TemplateYaml.parse("""
+                Resources:
+                  F:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Policies:
+                        - !If
+                          - C
+                          - Statement:
+                              - Effect: Allow
+                                Action: sts:AssumeRole
+                                Resource: !Sub arn:${AWS::Partition}:iam::*:role/${MemberRoleName}
+                          - !Ref AWS::NoValue
+                        - !If
+                          - C
+                          - Statement:
+                              - Effect: Allow
+                                Action: sts:AssumeRole
+                                Resource: !Sub arn:${AWS::Partition}:iam::*:role/*
+                          - !Ref AWS::NoValue
+                        - Statement:
+                            - Effect: Allow
+                              Action: [sts:AssumeRole, sts:TagSession]
+                              Resource: !Sub arn:${AWS::Partition}:iam::*:role/${MemberRoleName}
+                """);
+        assertThat(LeastPrivilege.problems(t)).containsExactly(
+                "F: resource arn:${AWS::Partition}:iam::*:role/* has a wildcard",
+                "F: resource arn:${AWS::Partition}:iam::*:role/${MemberRoleName} has a wildcard");
     }
 
     @Test
@@ -178,6 +211,8 @@ class TemplateTest {
                 .get("ResourcePolicy")).get("PolicyDocument")).get("Statement");
         Object role = Map.of("Fn::GetAtt", List.of("AuditFunctionRole", "Arn"));
         Object eventRole = Map.of("Fn::GetAtt", List.of("StartSessionFunctionRole", "Arn"));
+        Object workerRole = Map.of("Fn::If", List.of("Sharded", Map.of("Fn::GetAtt", List.of("ShardWorkerFunctionRole", "Arn")),
+                Map.of("Ref", "AWS::NoValue")));
         assertThat(statements).anySatisfy(st -> {
             assertThat(st.get("Effect")).isEqualTo("Allow");
             assertThat(st.get("Principal")).isEqualTo(Map.of("AWS", role));
@@ -189,7 +224,7 @@ class TemplateTest {
             assertThat(st.get("Principal")).isEqualTo("*");
             assertThat((List<String>) st.get("Action")).contains("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                     "dynamodb:BatchWriteItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete");
-            assertThat(st.get("Condition")).isEqualTo(Map.of("ArnNotEquals", Map.of("aws:PrincipalArn", List.of(role, eventRole))));
+            assertThat(st.get("Condition")).isEqualTo(Map.of("ArnNotEquals", Map.of("aws:PrincipalArn", List.of(role, eventRole, workerRole))));
         });
         // The event path may claim, mark, release and record sightings; it never updates the sweep record.
         assertThat(statements).anySatisfy(st -> {
@@ -221,7 +256,9 @@ class TemplateTest {
             assertThat(st.get("Action")).isEqualTo("sns:Publish");
             assertThat(st.get("Condition")).isEqualTo(Map.of(
                     "ArnNotEquals", Map.of("aws:PrincipalArn", List.of(Map.of("Fn::GetAtt", List.of("AuditFunctionRole", "Arn")),
-                            Map.of("Fn::GetAtt", List.of("StartSessionFunctionRole", "Arn")))),
+                            Map.of("Fn::GetAtt", List.of("StartSessionFunctionRole", "Arn")),
+                            Map.of("Fn::If", List.of("Sharded", Map.of("Fn::GetAtt", List.of("ShardWorkerFunctionRole", "Arn")),
+                                    Map.of("Ref", "AWS::NoValue"))))),
                     "StringNotEquals", Map.of("aws:PrincipalServiceName", "cloudwatch.amazonaws.com")));
         });
         assertThat(statements).anySatisfy(st -> {
@@ -293,16 +330,28 @@ class TemplateTest {
         assertThat(properties("StartSessionLedgerErrorsAlarm").get("MetricName")).isEqualTo("ledgerErrors");
     }
 
+    /** Every setting is set by the sweep or, for the worker's own, by the shard worker; neither sets anything else. */
     @Test
-    void everySettingTheCodeReadsIsSetByTheTemplate() throws IllegalAccessException {
-        Map<String, Object> variables = (Map<String, Object>) ((Map<String, Object>) properties("AuditFunction")
-                .get("Environment")).get("Variables");
+    void everySettingTheCodeReadsIsSetByTheTemplateAndNothingElse() throws IllegalAccessException {
+        Map<String, Object> audit = variables("AuditFunction");
+        Map<String, Object> worker = variables("ShardWorkerFunction");
         List<String> settings = new ArrayList<>();
         for (Field f : Settings.class.getFields()) {
             if (Modifier.isStatic(f.getModifiers())) {
                 settings.add((String) f.get(null));
             }
         }
-        assertThat(variables.keySet()).containsAll(settings);
+        // The worker's own: how often SQS hands it a message before the dead-letter queue.
+        assertThat(audit.keySet()).containsAll(settings.stream().filter(s -> !s.equals(Settings.SHARD_MAX_RECEIVES)).toList());
+        assertThat(worker.keySet()).contains(Settings.SHARD_MAX_RECEIVES);
+        // JAVA_TOOL_OPTIONS is read by the JVM, not by the code.
+        for (String fn : List.of("AuditFunction", "ShardWorkerFunction", "StartSessionFunction")) {
+            assertThat(variables(fn).keySet()).as(fn).allSatisfy(name ->
+                    assertThat(name).isIn(Stream.concat(settings.stream(), Stream.of("JAVA_TOOL_OPTIONS")).toList()));
+        }
+    }
+
+    private static Map<String, Object> variables(String function) {
+        return (Map<String, Object>) ((Map<String, Object>) properties(function).get("Environment")).get("Variables");
     }
 }
