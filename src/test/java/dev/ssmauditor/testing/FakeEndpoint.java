@@ -11,7 +11,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
  * A fake AWS endpoint on a WireMock server: a transformer that answers every POST to {@code /} the server has
  * no more specific stub for, with the faults of its {@link Faults}.
  */
-abstract class FakeEndpoint implements ResponseDefinitionTransformerV2 {
+public abstract class FakeEndpoint implements ResponseDefinitionTransformerV2 {
 
     private final String name;
     private final Faults faults;

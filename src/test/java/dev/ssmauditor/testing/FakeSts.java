@@ -64,9 +64,10 @@ public final class FakeSts extends FakeEndpoint {
             return error(403, "AccessDenied", "User: arn:aws:sts::000000000000:assumed-role/hub/fn is not authorized to "
                     + "perform: sts:AssumeRole on resource: " + role);
         }
+        Integer delay = fault == Faults.Kind.DELAY ? faults().delayMillis() : null;
         String account = role.split(":")[4];
         String expires = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
-        return new ResponseDefinitionBuilder().withStatus(200).withHeader("Content-Type", "text/xml")
+        return new ResponseDefinitionBuilder().withStatus(200).withHeader("Content-Type", "text/xml").withFixedDelay(delay)
                 .withBody("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
                         + "<Credentials><AccessKeyId>" + accessKeyOf(account) + "</AccessKeyId>"
                         + "<SecretAccessKey>secret-" + account + "</SecretAccessKey>"

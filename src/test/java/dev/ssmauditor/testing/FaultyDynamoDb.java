@@ -48,7 +48,8 @@ public final class FaultyDynamoDb extends FakeEndpoint implements AutoCloseable 
         if (fault == Faults.Kind.RESET) {
             return Faults.reset().build();
         }
-        return ResponseDefinitionBuilder.responseDefinition().proxiedFrom(engine).build();
+        return ResponseDefinitionBuilder.responseDefinition().proxiedFrom(engine)
+                .withFixedDelay(fault == Faults.Kind.DELAY ? faults().delayMillis() : null).build();
     }
 
     private static ResponseDefinition error(int status, String type, String message) {

@@ -1,0 +1,199 @@
+package dev.ssmauditor.handler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.ssmauditor.aws.RetryPolicy;
+import dev.ssmauditor.testing.FakeContext;
+import dev.ssmauditor.testing.FakeSqs;
+import dev.ssmauditor.testing.FakeSsm;
+import dev.ssmauditor.testing.FakeSts;
+import dev.ssmauditor.testing.LocalAws;
+import dev.ssmauditor.testing.LocalDynamoDb;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The sharded sweep through the real SDK clients: the scheduled function queues one message per account (local SQS),
+ * the worker audits a batch of them and reports per message what must come back.
+ */
+class ShardedSweepTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant T = Instant.parse("2026-11-30T12:00:00Z");
+    private static final String TOPIC = "arn:aws:sns:eu-west-1:123456789012:ssm-session-alerts";
+    private static final String SSO = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b/";
+    private static final List<String> MEMBERS = List.of("222222222222", "333333333333", "444444444444");
+    private static final String ROLELESS = "333333333333";
+
+    @RegisterExtension
+    final LocalAws aws = new LocalAws();
+    @RegisterExtension
+    final LocalDynamoDb dynamo = new LocalDynamoDb();
+
+    private final FakeSts sts = new FakeSts();
+    private final FakeSqs sqs = new FakeSqs();
+    private final List<WireMockServer> servers = new ArrayList<>();
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private final Clock clock = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
+    private String queueUrl;
+
+    @BeforeEach
+    void start() {
+        System.setProperty("aws.endpointUrlSts", serve(sts));
+        String sqsUrl = serve(sqs);
+        System.setProperty("aws.endpointUrlSqs", sqsUrl);
+        queueUrl = sqsUrl + "/123456789012/ssm-audit-shards";
+        for (String m : MEMBERS) {
+            if (!m.equals(ROLELESS)) {
+                sts.allow("arn:aws:iam::" + m + ":role/ssm-session-auditor-member");
+            }
+            aws.ssm().setActive(FakeSts.accessKeyOf(m), "eu-west-1", List.of(
+                    FakeSsm.session("mallory-" + m, "i-0bbb", "arn:aws:iam::" + m + ":user/mallory", "SSM-SessionManagerRunShell",
+                            T.minusSeconds(300))));
+        }
+        aws.sns().acceptPublishes();
+    }
+
+    private String serve(dev.ssmauditor.testing.FakeEndpoint fake) {
+        WireMockServer s = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8).extensions(fake));
+        s.start();
+        fake.attachTo(s);
+        servers.add(s);
+        return s.baseUrl();
+    }
+
+    @AfterEach
+    void stop() {
+        System.clearProperty("aws.endpointUrlSts");
+        System.clearProperty("aws.endpointUrlSqs");
+        servers.forEach(WireMockServer::stop);
+    }
+
+    private Map<String, String> env(String... pairs) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("ALERT_TOPIC_ARN", TOPIC);
+        env.put("ALLOWED_OWNERS", SSO + "*");
+        env.put("STATE_TABLE", dynamo.table());
+        env.put("AUDIT_ACCOUNTS", String.join(",", MEMBERS));
+        env.put("SHARD_MAX_RECEIVES", "3");
+        env.put("SSM_AUDITOR_RETRY_PAUSE_MS", "10");
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+
+    private JsonNode invoke(com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, byte[] event) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event), out, new FakeContext());
+        return JSON.readTree(out.toByteArray());
+    }
+
+    private static byte[] batch(List<String> bodies, int receives) throws Exception {
+        ObjectNode event = JSON.createObjectNode();
+        ArrayNode records = event.putArray("Records");
+        for (int i = 0; i < bodies.size(); i++) {
+            ObjectNode r = records.addObject();
+            r.put("messageId", "m-" + i);
+            r.put("body", bodies.get(i));
+            r.putObject("attributes").put("ApproximateReceiveCount", Integer.toString(receives));
+            r.put("eventSource", "aws:sqs");
+        }
+        return JSON.writeValueAsBytes(event);
+    }
+
+    private List<JsonNode> published() throws Exception {
+        List<JsonNode> bodies = new ArrayList<>();
+        for (Map<String, String> p : aws.sns().publishes()) {
+            bodies.add(JSON.readTree(JSON.readTree(p.get("Message")).get("default").asText()));
+        }
+        return bodies;
+    }
+
+    @Test
+    void theScheduledRunQueuesOneMessagePerAccountAndTheWorkerRetriesOnlyTheFailingOne() throws Exception {
+        JsonNode queued = invoke(new AuditHandler(env("SHARD_QUEUE_URL", queueUrl),
+                new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock), Files.readAllBytes(Path.of("events/scheduled-event.json")));
+        assertThat(queued.get("accountsQueued").asInt()).isEqualTo(3);
+        assertThat(aws.sns().publishRequests()).isEmpty();
+        List<String> bodies = sqs.bodies();
+        assertThat(bodies).hasSize(3).allSatisfy(b -> assertThat(JSON.readTree(b).get("referenceTime").asText()).isEqualTo(T.toString()));
+        assertThat(bodies.stream().map(b -> b.replaceAll(".*\"account\":\"(\\d+)\".*", "$1")).toList())
+                .containsExactlyInAnyOrderElementsOf(MEMBERS);
+
+        ShardWorkerHandler worker = new ShardWorkerHandler(env(), new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock,
+                RetryPolicy.LAMBDA, null);
+        List<String> ordered = new ArrayList<>(bodies);
+        ordered.sort(null);
+        String rolelessId = "m-" + ordered.indexOf(ordered.stream().filter(b -> b.contains(ROLELESS)).findFirst().orElseThrow());
+
+        JsonNode first = invoke(worker, batch(ordered, 1));
+        assertThat(first.get("batchItemFailures")).singleElement()
+                .satisfies(f -> assertThat(f.get("itemIdentifier").asText()).isEqualTo(rolelessId));
+        assertThat(published()).as("the two audited accounts' violations, no gap yet").hasSize(2)
+                .allSatisfy(b -> assertThat(b.has("type")).isFalse());
+
+        // SQS gives back the failing message alone; on its last receive the gap is reported and the message is done.
+        String roleless = ordered.stream().filter(b -> b.contains(ROLELESS)).findFirst().orElseThrow();
+        assertThat(invoke(worker, batch(List.of(roleless), 2)).get("batchItemFailures")).hasSize(1);
+        assertThat(published()).hasSize(2);
+        JsonNode last = invoke(worker, batch(List.of(roleless), 3));
+        assertThat(last.get("batchItemFailures")).isEmpty();
+        List<JsonNode> after = published();
+        assertThat(after).hasSize(3);
+        assertThat(after.get(2).get("type").asText()).isEqualTo("coverage");
+        assertThat(after.get(2).get("gaps")).singleElement().satisfies(g -> {
+            assertThat(g.get("account").asText()).isEqualTo(ROLELESS);
+            assertThat(g.get("region").asText()).isEqualTo("eu-west-1");
+        });
+
+        // A redelivered batch alerts nothing twice.
+        invoke(worker, batch(ordered, 1));
+        assertThat(published()).hasSize(3);
+    }
+
+    @Test
+    void anUnreadableMessageIsReportedFailedAndTheOthersAreAudited() throws Exception {
+        ShardWorkerHandler worker = new ShardWorkerHandler(env(), new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock,
+                RetryPolicy.LAMBDA, null);
+        JsonNode result = invoke(worker, batch(List.of("{\"account\":\"12\"}",
+                "{\"v\":1,\"account\":\"222222222222\",\"referenceTime\":\"" + T + "\"}"), 1));
+        assertThat(result.get("batchItemFailures")).singleElement()
+                .satisfies(f -> assertThat(f.get("itemIdentifier").asText()).isEqualTo("m-0"));
+        assertThat(published()).hasSize(1);
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("shard message unreadable", "no 12-digit");
+    }
+
+    @Test
+    void aMessageSqsRefusesFailsTheScheduledRunNamingTheAccount() {
+        sqs.refuse("444444444444");
+        AuditHandler coordinator = new AuditHandler(env("SHARD_QUEUE_URL", queueUrl),
+                new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock);
+        assertThatThrownBy(() -> invoke(coordinator, Files.readAllBytes(Path.of("events/scheduled-event.json"))))
+                .hasMessageContaining("1 of 3 accounts not queued").hasMessageContaining("444444444444");
+        assertThat(sqs.bodies()).hasSize(2);
+    }
+}
