@@ -111,7 +111,8 @@ public final class OrganizationSweep {
                     r.regions().forEach(region -> units.add(new AccountRegion(r.account(), region)));
                 }
             }
-            List<UnitOutcome> audited = run(units, u -> attempt(u, referenceTime, credentials, deadline, 1), pool);
+            UnitAuditor prepared = units.isEmpty() ? auditor : auditor.prepare(units);
+            List<UnitOutcome> audited = run(units, u -> attempt(prepared, u, referenceTime, credentials, deadline, 1), pool);
             List<AccountRegion> again = new ArrayList<>();
             for (UnitOutcome o : audited) {
                 if (o.gap()) {
@@ -124,7 +125,7 @@ public final class OrganizationSweep {
                 pause(deadline);
                 log.info("account-regions tried again", JsonLog.fields("accountRegions", again.size(),
                         "first", again.subList(0, Math.min(5, again.size())).stream().map(AccountRegion::label).toList()));
-                outcomes.addAll(run(again, u -> attempt(u, referenceTime, credentials, deadline, ATTEMPTS), pool));
+                outcomes.addAll(run(again, u -> attempt(prepared, u, referenceTime, credentials, deadline, ATTEMPTS), pool));
             }
             return outcomes;
         } finally {
@@ -172,7 +173,7 @@ public final class OrganizationSweep {
         }
     }
 
-    private UnitOutcome attempt(AccountRegion unit, Instant referenceTime, AccountCredentials credentials, Deadline deadline,
+    private UnitOutcome attempt(UnitAuditor auditor, AccountRegion unit, Instant referenceTime, AccountCredentials credentials, Deadline deadline,
                                 int attempt) {
         if (deadline.remainingMillis() < stepBudget.multipliedBy(3).toMillis()) {
             return outOfTime(unit, attempt, deadline);

@@ -2,6 +2,12 @@ package dev.ssmauditor.handler;
 
 import dev.ssmauditor.alert.CoverageAlertComposer;
 import dev.ssmauditor.audit.AlertDispatch;
+import dev.ssmauditor.audit.AlertLedger;
+import dev.ssmauditor.audit.AuditReport;
+import dev.ssmauditor.audit.AuditRequest;
+import dev.ssmauditor.audit.LedgerUnavailableException;
+import dev.ssmauditor.audit.PrefetchedSweeps;
+import dev.ssmauditor.coverage.AccountRegion;
 import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.Auditor;
 import dev.ssmauditor.audit.EventPathCheck;
@@ -22,6 +28,7 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** Builds the sweep of many account-regions, alike for the scheduled function and the shard workers. */
@@ -47,11 +54,32 @@ final class OrganizationParts {
                 MemberRoleCredentials.partitionOf(region), parts.budget());
         PolicyEvaluator evaluator = new PolicyEvaluator(config.policy());
         AlertPlanner planner = new AlertPlanner(config.remindEvery());
-        UnitAuditor unit = (u, credentials, request) -> {
-            JsonLog unitLog = log.with(JsonLog.fields("account", u.accountId(), "region", u.region()));
-            return new Auditor(new SsmSessionSource(ssmClients.in(u.region()), parts.budget(), Auditor.endedListingReserve(step),
-                    credentials), evaluator, planner, new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock,
-                    unitLog, step), eventPath, clock, unitLog, step).run(request);
+        UnitAuditor unit = new UnitAuditor() {
+            @Override
+            public AuditReport audit(AccountRegion u, AwsCredentialsProvider credentials, AuditRequest request) {
+                return withLedger(parts.ledger()).audit(u, credentials, request);
+            }
+
+            @Override
+            public UnitAuditor prepare(List<AccountRegion> units) {
+                try {
+                    return withLedger(new PrefetchedSweeps(parts.ledger(), parts.ledger().lastSweeps(
+                            units.stream().map(u -> new String[] {u.accountId(), u.region()}).toList())));
+                } catch (LedgerUnavailableException e) {
+                    log.warn("alert ledger: sweep records not read in advance", JsonLog.fields("error", e.getMessage(),
+                            "consequence", "each account-region reads its own"));
+                    return this;
+                }
+            }
+
+            private UnitAuditor withLedger(AlertLedger ledger) {
+                return (u, credentials, request) -> {
+                    JsonLog unitLog = log.with(JsonLog.fields("account", u.accountId(), "region", u.region()));
+                    return new Auditor(new SsmSessionSource(ssmClients.in(u.region()), parts.budget(),
+                            Auditor.endedListingReserve(step), credentials), evaluator, planner, new AlertDispatch(parts.composer(),
+                            parts.publisher(), ledger, clock, unitLog, step), eventPath, clock, unitLog, step).run(request);
+                };
+            }
         };
         OrganizationSweep sweep = new OrganizationSweep(coverage, Directories.accounts(env, parts.clients(), own, log),
                 Directories.regions(env, parts.clients(), log), roles::forRun, unit, log, step, retryPause);

@@ -30,7 +30,15 @@ final class RuntimeApi implements AutoCloseable {
     private volatile long lastHandedOut;
     private int ids;
 
+    /** The function's timeout, as the Runtime API's deadline header tells it. */
+    private final long timeoutMillis;
+
     RuntimeApi() throws IOException {
+        this(60_000);
+    }
+
+    RuntimeApi(long timeoutMillis) throws IOException {
+        this.timeoutMillis = timeoutMillis;
         // The JDK's HTTP server leaves Nagle's algorithm on: it writes the headers and the body of an event apart, and the
         // body then waits for the runtime client's delayed ACK (about 40 ms on Linux) before it leaves. Lambda's Runtime
         // API does not make a function wait so; read once, when the server's configuration is first loaded.
@@ -90,7 +98,7 @@ final class RuntimeApi implements AutoCloseable {
             }
             byte[] body = event.getBytes(StandardCharsets.UTF_8);
             x.getResponseHeaders().add("Lambda-Runtime-Aws-Request-Id", id);
-            x.getResponseHeaders().add("Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis() + 60_000));
+            x.getResponseHeaders().add("Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis() + timeoutMillis));
             x.getResponseHeaders().add("Lambda-Runtime-Invoked-Function-Arn",
                     "arn:aws:lambda:eu-west-1:123456789012:function:ssm-session-auditor");
             x.getResponseHeaders().add("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000;Sampled=0");

@@ -19,15 +19,20 @@ public final class FaultyDynamoDb extends FakeEndpoint implements AutoCloseable 
     private final String engine;
     private final WireMockServer proxy;
 
-    private FaultyDynamoDb(String engine) {
+    private FaultyDynamoDb(String engine, int threads) {
         super(NAME, 13);
         this.engine = engine;
-        this.proxy = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8).extensions(this));
+        this.proxy = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(threads).extensions(this));
     }
 
     /** A proxy in front of the engine at {@code engineUrl}, with the SDK pointed at it. */
     public static FaultyDynamoDb before(String engineUrl) {
-        FaultyDynamoDb f = new FaultyDynamoDb(engineUrl);
+        return before(engineUrl, 8);
+    }
+
+    /** @param threads the proxy's server threads: as many as calls may be in flight, for the benchmark's latency */
+    public static FaultyDynamoDb before(String engineUrl, int threads) {
+        FaultyDynamoDb f = new FaultyDynamoDb(engineUrl, threads);
         f.proxy.start();
         f.attach(f.proxy);
         System.setProperty(LocalDynamoDb.ENDPOINT_PROPERTY, f.proxy.baseUrl());
