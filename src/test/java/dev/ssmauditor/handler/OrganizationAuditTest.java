@@ -170,6 +170,12 @@ class OrganizationAuditTest {
         assertThat(sts.assumeRoleCalls(role(MEMBER))).isEqualTo(1);
         assertThat(sts.assumeRoleCalls(role(HUB))).isZero();
         assertThat(aws.ssm().calls(FakeSts.accessKeyOf(ROLELESS), "eu-west-1")).isZero();
+        // The member's calls carry its session's token, the hub's carry none.
+        assertThat(aws.ssm().describeSessionsRequests()).allSatisfy(r -> {
+            String key = FakeSsm.signer(r.getHeader("Authorization"))[0];
+            assertThat(r.containsHeader("X-Amz-Security-Token") ? r.getHeader("X-Amz-Security-Token") : null)
+                    .isEqualTo(key.equals(HUB_KEY) ? null : "token-" + MEMBER);
+        });
 
         // The next run alerts nothing: no violation again, and the gap is not news.
         int before = aws.sns().publishes().size();

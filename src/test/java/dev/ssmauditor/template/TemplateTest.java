@@ -316,7 +316,13 @@ class TemplateTest {
             assertThat(variables.get(name)).as(name).isEqualTo(auditVariables.get(name));
         }
         assertThat(auditVariables.get(Settings.EXPECT_START_SESSION_EVENTS))
-                .isEqualTo(Map.of("Fn::If", List.of("StartSessionEventsEnabled", "true", "false")));
+                .isEqualTo(Map.of("Fn::If", List.of("ExpectsStartSessionEvents", "true", "false")));
+        // Events reach the hub from its own account and region, or through the organisation's bus: nowhere else.
+        Map<String, Object> conditions = (Map<String, Object>) template.get("Conditions");
+        assertThat(conditions.get("ExpectsStartSessionEvents")).isEqualTo(Map.of("Fn::And", List.of(
+                Map.of("Condition", "StartSessionEventsEnabled"),
+                Map.of("Fn::Or", List.of(Map.of("Condition", "AuditsOnlyHere"), Map.of("Condition", "HasOrganization"))))));
+        assertThat(resource("EventPathDeafAlarm").get("Condition")).isEqualTo("ExpectsStartSessionEvents");
     }
 
     @Test
