@@ -126,6 +126,65 @@ final class BlockKitMessage {
         return out.toString();
     }
 
+    /**
+     * A coverage alert ({@code "type": "coverage"}): the account-regions not audited any more, with why, and those
+     * audited again.
+     */
+    static String fromCoverage(Map<String, Object> alert, JsonFactory json) {
+        List<?> gaps = JsonValues.list(alert.get("gaps"));
+        List<?> recovered = JsonValues.list(alert.get("recovered"));
+        List<String> bits = new java.util.ArrayList<>();
+        if (!gaps.isEmpty()) {
+            bits.add(":warning: Coverage gap: " + gaps.size() + " account-region" + (gaps.size() == 1 ? "" : "s") + " not audited");
+        }
+        if (!recovered.isEmpty()) {
+            bits.add(":white_check_mark: " + recovered.size() + " audited again");
+        }
+        String headline = bits.isEmpty() ? "SSM session audit coverage" : String.join("; ", bits);
+        StringBuilder lines = new StringBuilder();
+        for (Object o : gaps) {
+            Map<String, Object> c = JsonValues.object(o);
+            lines.append("• *not audited* `").append(where(c == null ? Map.of() : c)).append("`: ")
+                    .append(SafeText.chat(text(c == null ? Map.of() : c, "reason", "?"))).append('\n');
+        }
+        for (Object o : recovered) {
+            Map<String, Object> c = JsonValues.object(o);
+            lines.append("• *audited again* `").append(where(c == null ? Map.of() : c)).append("`\n");
+        }
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("text", cut(SafeText.line(headline), MAX_SECTION));
+            g.writeArrayFieldStart("blocks");
+            g.writeStartObject();
+            g.writeStringField("type", "header");
+            g.writeObjectFieldStart("text");
+            g.writeStringField("type", "plain_text");
+            g.writeStringField("text", cut(SafeText.line(headline), MAX_HEADER));
+            g.writeBooleanField("emoji", true);
+            g.writeEndObject();
+            g.writeEndObject();
+            context(g, cut("Sweep at " + SafeText.chat(text(alert, "referenceTime", "?")), MAX_SECTION));
+            g.writeStartObject();
+            g.writeStringField("type", "section");
+            g.writeObjectFieldStart("text");
+            g.writeStringField("type", "mrkdwn");
+            g.writeStringField("text", cut(lines.length() == 0 ? "(no change listed)" : lines.toString().strip(), MAX_SECTION));
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    private static String where(Map<String, Object> c) {
+        String name = c.get("accountName") instanceof String n && !n.isBlank() ? " (" + n + ")" : "";
+        return SafeText.chat(text(c, "account", "?") + name + " " + text(c, "region", "all regions"));
+    }
+
     private static void context(JsonGenerator g, String text) throws IOException {
         g.writeStartObject();
         g.writeStringField("type", "context");

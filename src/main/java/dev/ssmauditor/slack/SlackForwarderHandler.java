@@ -77,7 +77,8 @@ public final class SlackForwarderHandler implements RequestStreamHandler {
                 log.warn("SNS message is not an ssm-session-auditor alert; not forwarded", Map.of("messageId", id == null ? "" : id));
                 continue;
             }
-            webhook.post(BlockKitMessage.from(alert, json));
+            webhook.post("coverage".equals(alert.get("type")) ? BlockKitMessage.fromCoverage(alert, json)
+                    : BlockKitMessage.from(alert, json));
             posted++;
         }
         log.info("forwarded to Slack", Map.of("messages", posted));

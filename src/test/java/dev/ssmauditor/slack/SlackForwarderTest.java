@@ -167,6 +167,28 @@ class SlackForwarderTest {
     }
 
     @Test
+    void aCoverageAlertIsPostedAsTheGapsAndRecoveriesItLists() throws Exception {
+        slack.stubFor(post(urlEqualTo(HOOK)).willReturn(aResponse().withStatus(200).withBody("ok")));
+        String coverage = new dev.ssmauditor.alert.CoverageAlertComposer(new JsonFactory()).compose(
+                List.of(new dev.ssmauditor.alert.CoverageChange("333333333333", "Payments", "eu-west-1", "sts:AssumeRole refused",
+                        java.time.Instant.parse("2026-11-30T12:00:00Z"))),
+                List.of(new dev.ssmauditor.alert.CoverageChange("444444444444", null, "us-east-1", null, null)),
+                java.time.Instant.parse("2026-11-30T12:00:00Z"), false).get(0).defaultBody();
+        String event = JSON.writeValueAsString(Map.of("Records", List.of(Map.of("Sns", Map.of("MessageId", "m-3", "Message", coverage)))));
+
+        invoke(event.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(slack.findAll(postRequestedFor(urlEqualTo(HOOK)))).singleElement().satisfies(r -> {
+            JsonNode message = JSON.readTree(r.getBodyAsString());
+            assertThat(message.get("text").asText()).isEqualTo(
+                    ":warning: Coverage gap: 1 account-region not audited; :white_check_mark: 1 audited again");
+            assertThat(message.at("/blocks/2/text/text").asText())
+                    .contains("*not audited* `333333333333 (Payments) eu-west-1`: sts:AssumeRole refused")
+                    .contains("*audited again* `444444444444 us-east-1`");
+        });
+    }
+
+    @Test
     void chatMarkupInSessionFieldsIsEscaped() throws Exception {
         String alert = "{\"source\":\"ssm-session-auditor\",\"severity\":\"HIGH\",\"violations\":[{\"sessionId\":\"s-1\","
                 + "\"rule\":\"unexpected-owner\",\"owner\":\"<!here>\",\"target\":\"i-0`x\","
