@@ -1,5 +1,6 @@
 package dev.ssmauditor.aws;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import dev.ssmauditor.log.JsonLog;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -119,6 +120,14 @@ public final class AwsClientFactory {
 
     public SecretsManagerClient secretsManager() {
         return SecretsManagerClient.builder().region(region).httpClient(http).overrideConfiguration(overrides()).build();
+    }
+
+    /**
+     * Signed calls without an SDK client (ListAccounts, DescribeRegions), over the same HTTP client and with the
+     * same retry policy as the SDK clients.
+     */
+    public SignedAwsRequests signedRequests(JsonFactory json) {
+        return new SignedAwsRequests(http, retry, json, log);
     }
 
     private ClientOverrideConfiguration overrides() {

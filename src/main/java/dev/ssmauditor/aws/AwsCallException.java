@@ -1,0 +1,36 @@
+package dev.ssmauditor.aws;
+
+import dev.ssmauditor.coverage.CoverageException;
+
+/**
+ * A call made by {@link SignedAwsRequests} that failed for good: refused, or still failing after its retries.
+ * The directories catch it to say which setting is concerned; anything they do not recognise passes on as the
+ * {@link CoverageException} it is.
+ */
+public final class AwsCallException extends CoverageException {
+
+    private final int status;
+    private final String errorCode;
+    private final int attempts;
+
+    AwsCallException(String message, boolean accessDenied, int status, String errorCode, int attempts, Throwable cause) {
+        super(message, accessDenied, cause);
+        this.status = status;
+        this.errorCode = errorCode;
+        this.attempts = attempts;
+    }
+
+    /** The HTTP status of the last attempt, 0 when it got no response (I/O error, credentials not resolved). */
+    public int status() {
+        return status;
+    }
+
+    /** AWS's error code, e.g. {@code AccessDeniedException}, or null when there was none. */
+    public String errorCode() {
+        return errorCode;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+}
