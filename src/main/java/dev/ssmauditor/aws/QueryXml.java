@@ -12,7 +12,7 @@ import java.util.List;
  * Reads the Query protocol's XML with the JDK's StAX parser, DTDs and external entities off (the body comes from the
  * network). A class of its own so that the XML classes load only when an XML answer is read, not at cold start.
  */
-final class QueryXml {
+public final class QueryXml {
 
     /** An error as {@code <Response><Errors><Error><Code>} (EC2) or {@code <ErrorResponse><Error><Code>} (others). */
     record Error(String code, String message) {
@@ -27,7 +27,7 @@ final class QueryXml {
      *
      * @throws XMLStreamException when the body is not well-formed XML
      */
-    static List<String> texts(String body, String... path) throws XMLStreamException {
+    public static List<String> texts(String body, String... path) throws XMLStreamException {
         List<String> found = new ArrayList<>();
         XMLStreamReader r = reader(body);
         try {

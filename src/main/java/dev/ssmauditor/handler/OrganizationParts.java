@@ -81,8 +81,9 @@ final class OrganizationParts {
                 };
             }
         };
-        OrganizationSweep sweep = new OrganizationSweep(coverage, Directories.accounts(env, parts.clients(), own, log),
-                Directories.regions(env, parts.clients(), log), roles::forRun, unit, log, step, retryPause);
+        OrganizationSweep sweep = new OrganizationSweep(coverage, Directories.accounts(coverage, env, parts.clients(), own,
+                parts.json()), Directories.regions(coverage, env, parts.clients(), parts.json()), roles::forRun, unit, log, step,
+                retryPause);
         CoverageGapLedger gapLedger = parts.table() == null ? CoverageGapLedger.NONE : parts.table();
         return new OrganizationAudit(sweep, new CoverageGaps(gapLedger, new CoverageAlertComposer(parts.json()), parts.publisher(),
                 config.dryRun(), log), clock);

@@ -1,5 +1,6 @@
 package dev.ssmauditor.aws;
 
+import dev.ssmauditor.organization.OrganizationsAccountDirectory;
 import dev.ssmauditor.coverage.MemberAccount;
 import dev.ssmauditor.testing.FakeOrganizations;
 import org.junit.jupiter.api.Test;

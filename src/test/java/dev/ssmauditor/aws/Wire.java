@@ -12,30 +12,30 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import java.time.Duration;
 
 /** What the wire tests of this package share: the real URL connection client, a fast retry policy, credentials. */
-final class Wire {
+public final class Wire {
 
     /** Three attempts, millisecond backoff: the same strategy as in Lambda, only faster. */
-    static final RetryPolicy FAST = new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(1),
+    public static final RetryPolicy FAST = new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(1),
             Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofSeconds(10));
-    static final JsonFactory JSON = new JsonFactory();
+    public static final JsonFactory JSON = new JsonFactory();
 
     private Wire() {
     }
 
-    static SdkHttpClient http() {
+    public static SdkHttpClient http() {
         return UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(Duration.ofSeconds(2)).build();
     }
 
-    static SignedAwsRequests requests(SdkHttpClient http, JsonLog log) {
+    public static SignedAwsRequests requests(SdkHttpClient http, JsonLog log) {
         return new SignedAwsRequests(http, FAST, JSON, log);
     }
 
-    static AwsCredentialsProvider basic(String accessKeyId) {
+    public static AwsCredentialsProvider basic(String accessKeyId) {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, "secret-of-" + accessKeyId));
     }
 
-    static AwsCredentialsProvider session(String accessKeyId, String token) {
+    public static AwsCredentialsProvider session(String accessKeyId, String token) {
         return StaticCredentialsProvider.create(AwsSessionCredentials.create(accessKeyId, "secret-of-" + accessKeyId, token));
     }
 }

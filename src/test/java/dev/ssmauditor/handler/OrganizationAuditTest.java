@@ -3,7 +3,10 @@ package dev.ssmauditor.handler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.ssmauditor.coverage.MemberAccount;
 import dev.ssmauditor.testing.FakeContext;
+import dev.ssmauditor.testing.FakeEc2;
+import dev.ssmauditor.testing.FakeOrganizations;
 import dev.ssmauditor.testing.FakeSsm;
 import dev.ssmauditor.testing.FakeSts;
 import dev.ssmauditor.testing.LocalAws;
@@ -51,6 +54,10 @@ class OrganizationAuditTest {
     final LocalAws aws = new LocalAws();
     @RegisterExtension
     final LocalDynamoDb dynamo = new LocalDynamoDb();
+    @RegisterExtension
+    final FakeOrganizations organizations = new FakeOrganizations();
+    @RegisterExtension
+    final FakeEc2 ec2 = new FakeEc2();
 
     private final FakeSts sts = new FakeSts();
     private WireMockServer stsServer;
@@ -210,5 +217,50 @@ class OrganizationAuditTest {
         String log = logBytes.toString(StandardCharsets.UTF_8);
         assertThat(log).contains("\"message\":\"audit failed\"", "\"auditSucceeded\":0", "\"coverageGaps\":2");
         assertThat(bodies()).singleElement().satisfies(b -> assertThat(b.get("type").asText()).isEqualTo("coverage"));
+    }
+
+    @Test
+    void theWholeOrganisationInEachAccountsEnabledRegionsWithTheAccountsNamesInTheAlerts() throws Exception {
+        sessions();
+        aws.sns().acceptPublishes();
+        organizations.pageSize(1).emptyPageAfter(1).accounts(List.of(new MemberAccount(HUB, "Security"),
+                new MemberAccount(MEMBER, "Payments"), new MemberAccount(ROLELESS, "Sandbox")));
+        ec2.enabledRegions(HUB_KEY, List.of("eu-west-1", "us-east-1"));
+        ec2.enabledRegions(FakeSts.accessKeyOf(MEMBER), List.of("us-east-1"));
+        Map<String, String> env = env("AUDIT_ACCOUNTS", "organization", "AUDIT_REGIONS", "enabled");
+        env.putAll(organizations.endpointEnv());
+        env.putAll(ec2.endpointEnv());
+
+        JsonNode summary = invoke(handler(env));
+
+        List<String> audited = new ArrayList<>();
+        summary.get("audited").forEach(a -> audited.add(a.asText()));
+        assertThat(audited).containsExactlyInAnyOrder(HUB + ":eu-west-1", HUB + ":us-east-1", MEMBER + ":us-east-1");
+        assertThat(summary.get("notAudited")).singleElement().satisfies(n -> {
+            assertThat(n.get("accountRegion").asText()).isEqualTo(ROLELESS + ":*");
+            assertThat(n.get("accountName").asText()).isEqualTo("Sandbox");
+        });
+        List<JsonNode> bodies = bodies();
+        assertThat(bodies.stream().filter(b -> !b.has("type")).map(b -> b.get("accountName").asText() + " " + b.get("region").asText()))
+                .containsExactlyInAnyOrder("Security eu-west-1", "Security us-east-1", "Payments us-east-1");
+        assertThat(aws.sns().publishes()).anySatisfy(p -> assertThat(p.get("Subject"))
+                .isEqualTo("SSM session audit: 1 HIGH violation in " + MEMBER + " (Payments) us-east-1"));
+        assertThat(bodies.stream().filter(b -> b.has("type")).toList()).singleElement()
+                .satisfies(b -> assertThat(b.get("gaps").get(0).get("region").isNull()).isTrue());
+        // ListAccounts went on past the empty page, and EC2 was asked with each account's own credentials.
+        assertThat(organizations.requestCount()).isGreaterThanOrEqualTo(4);
+        assertThat(ec2.describeRegionsRequests(FakeSts.accessKeyOf(MEMBER))).hasSize(1);
+    }
+
+    @Test
+    void aListingOfTheOrganisationThatIsRefusedFailsTheRunNamingTheSetting() throws Exception {
+        organizations.accessDenied();
+        Map<String, String> env = env("AUDIT_ACCOUNTS", "organization");
+        env.putAll(organizations.endpointEnv());
+        AuditHandler handler = handler(env);
+
+        assertThatThrownBy(() -> invoke(handler)).hasMessageContaining("AUDIT_ACCOUNTS=organization")
+                .hasMessageContaining("management account or a delegated administrator");
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"message\":\"audit failed\"");
     }
 }

@@ -1,5 +1,7 @@
-package dev.ssmauditor.aws;
+package dev.ssmauditor.organization;
 
+import dev.ssmauditor.aws.AwsEndpoints;
+import dev.ssmauditor.aws.Wire;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.ssmauditor.coverage.CoverageException;
 import dev.ssmauditor.testing.FakeEc2;

@@ -1,5 +1,9 @@
-package dev.ssmauditor.aws;
+package dev.ssmauditor.organization;
 
+import dev.ssmauditor.aws.AwsCallException;
+import dev.ssmauditor.aws.AwsEndpoint;
+import dev.ssmauditor.aws.QueryXml;
+import dev.ssmauditor.aws.SignedAwsRequests;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ssmauditor.coverage.AccountDirectory;
@@ -141,7 +145,7 @@ public final class OrganizationsAccountDirectory implements AccountDirectory {
                     + "management account or a delegated administrator account, or list the accounts in "
                     + "AUDIT_ACCOUNTS", true, e);
         }
-        return e;
+        return new CoverageException(e.getMessage(), false, e);
     }
 
     private static String abbreviate(String token) {

@@ -1,5 +1,9 @@
-package dev.ssmauditor.aws;
+package dev.ssmauditor.organization;
 
+import dev.ssmauditor.aws.AwsCallException;
+import dev.ssmauditor.aws.AwsEndpoint;
+import dev.ssmauditor.aws.QueryXml;
+import dev.ssmauditor.aws.SignedAwsRequests;
 import dev.ssmauditor.coverage.CoverageException;
 import dev.ssmauditor.coverage.RegionDirectory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
