@@ -12,7 +12,6 @@ import dev.ssmauditor.testing.FakeSns;
 import dev.ssmauditor.testing.FakeSqs;
 import dev.ssmauditor.testing.FakeSsm;
 import dev.ssmauditor.testing.FakeSts;
-import dev.ssmauditor.testing.FaultyDynamoDb;
 import dev.ssmauditor.testing.LocalDynamoDb;
 
 import java.io.ByteArrayInputStream;
@@ -73,7 +72,8 @@ public final class ScaleBenchmark {
     private final List<WireMockServer> servers = new ArrayList<>();
     private final Map<FakeEndpoint, String> urls = new HashMap<>();
     private LocalDynamoDb.Engine dynamo;
-    private FaultyDynamoDb slowDynamo;
+    private Process dynamoProxy;
+    private String dynamoUrl;
     private int tables;
     private Path layout;
 
@@ -125,7 +125,8 @@ public final class ScaleBenchmark {
             slow(f);
         }
         dynamo = LocalDynamoDb.Engine.start();
-        slowDynamo = FaultyDynamoDb.before(dynamo.url(), 300);
+        dynamoProxy = latencyProxy(dynamo.url());
+        System.setProperty(LocalDynamoDb.ENDPOINT_PROPERTY, dynamoUrl);
         // The simulated shard workers run in this JVM: the SDK finds the endpoints and credentials here as it would in theirs.
         System.setProperty("aws.endpointUrlSts", urls.get(sts));
         System.setProperty("aws.endpointUrlSsm", urls.get(ssm));
@@ -133,7 +134,6 @@ public final class ScaleBenchmark {
         System.setProperty("aws.endpointUrlSqs", urls.get(sqs));
         System.setProperty("aws.accessKeyId", "AKIDBENCH");
         System.setProperty("aws.secretAccessKey", "bench-secret");
-        slow(slowDynamo);
         sns.acceptPublishes();
         layout = layout();
         int largest = Math.max(sharded, sizes.stream().max(Integer::compare).orElse(0));
@@ -216,7 +216,7 @@ public final class ScaleBenchmark {
     }
 
     private int[] calls() {
-        return new int[] {sts.faults().injected(), ssm.faults().injected(), sns.faults().injected(), slowDynamo.faults().injected(),
+        return new int[] {sts.faults().injected(), ssm.faults().injected(), sns.faults().injected(), dynamoCalls(),
                 sqs.faults().injected()};
     }
 
@@ -405,6 +405,36 @@ public final class ScaleBenchmark {
         return dir;
     }
 
+    /**
+     * dynalite behind a small Node.js proxy that forwards each call {@code latency} ms late (a WireMock proxy, as the
+     * fault tests use, costs this 2-core machine more CPU per call than the function itself).
+     */
+    private Process latencyProxy(String engineUrl) throws IOException {
+        Path script = Path.of(System.getProperty("basedir", "."), "src", "test", "dynalite", "latency-proxy.js");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process p = new ProcessBuilder("node", script.toString(), "--target", engineUrl, "--delay", Integer.toString(latency),
+                "--port", Integer.toString(port)).redirectErrorStream(true).start();
+        String first = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+        if (first == null || !first.contains("listening")) {
+            throw new IllegalStateException("the latency proxy did not start: " + first);
+        }
+        dynamoUrl = "http://127.0.0.1:" + port;
+        return p;
+    }
+
+    private int dynamoCalls() {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create(dynamoUrl + "/__calls")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return Integer.parseInt(r.body().trim());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void line(String s) {
         System.out.println(s);
         report.add(s);
@@ -412,8 +442,8 @@ public final class ScaleBenchmark {
 
     void close() throws Exception {
         servers.forEach(WireMockServer::stop);
-        if (slowDynamo != null) {
-            slowDynamo.close();
+        if (dynamoProxy != null) {
+            dynamoProxy.destroyForcibly();
         }
         if (dynamo != null) {
             dynamo.close();
