@@ -12,4 +12,14 @@ public interface AccountDirectory {
      *                           fails after its retries
      */
     List<MemberAccount> activeAccounts();
+
+    /**
+     * One cheap call at start-up, so that a hub that may not list the organisation fails there, naming the setting,
+     * rather than at its first run.
+     *
+     * @throws CoverageException as {@link #activeAccounts()} does
+     */
+    default void checkAccess() {
+        activeAccounts();
+    }
 }

@@ -68,6 +68,28 @@ public final class OrganizationSweep {
     }
 
     /**
+     * With {@code AUDIT_ACCOUNTS=organization}, asks for one page of accounts: a refusal (not the management or a
+     * delegated administrator account, no permission, no organisation) is thrown, naming the setting; anything
+     * passing (throttling, no answer) is left for the first run to meet again.
+     *
+     * @return null, or what passing problem the check met
+     */
+    public String checkAccess() {
+        if (settings.accounts().kind() != AccountScope.Kind.ORGANIZATION) {
+            return null;
+        }
+        try {
+            directory.checkAccess();
+            return null;
+        } catch (CoverageException e) {
+            if (e.accessDenied()) {
+                throw e;
+            }
+            return e.getMessage();
+        }
+    }
+
+    /**
      * The accounts a run covers: the hub's own, the ones listed, or every ACTIVE account of the organisation (with their
      * names).
      *

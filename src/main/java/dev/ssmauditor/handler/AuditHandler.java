@@ -106,6 +106,15 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
                 : OrganizationParts.build(parts, env, ssm, eventPath, clock, retryPause(env));
         this.shards = config.coverage().sharded() ? new SqsShardQueue(parts.clients()::sqs, config.coverage().shardQueueUrl(), json,
                 budget, config.coverage().concurrency()) : null;
+        if (organization != null) {
+            // At start-up (under SnapStart, when the version is published): a hub that may not list the organisation
+            // fails here, naming AUDIT_ACCOUNTS, not at its first scheduled run.
+            String passing = organization.sweep().checkAccess();
+            if (passing != null) {
+                log.warn("organizations:ListAccounts not checked at start-up", JsonLog.fields("problem", passing,
+                        "consequence", "the first run lists the accounts again"));
+            }
+        }
         Core.getGlobalContext().register(this);
     }
 

@@ -79,6 +79,12 @@ public final class OrganizationsAccountDirectory implements AccountDirectory {
         return accounts;
     }
 
+    /** The first page only. */
+    @Override
+    public void checkAccess() {
+        page(null);
+    }
+
     /** ACTIVE by {@code Status}, or by the newer {@code State} when an answer carries only that. */
     private static boolean active(Map<String, Object> account) {
         String status = JsonValues.text(account.get("Status"));

@@ -253,14 +253,14 @@ class OrganizationAuditTest {
     }
 
     @Test
-    void aListingOfTheOrganisationThatIsRefusedFailsTheRunNamingTheSetting() throws Exception {
+    void aHubThatMayNotListTheOrganisationFailsAtStartUpNamingTheSetting() throws Exception {
         organizations.accessDenied();
         Map<String, String> env = env("AUDIT_ACCOUNTS", "organization");
         env.putAll(organizations.endpointEnv());
-        AuditHandler handler = handler(env);
 
-        assertThatThrownBy(() -> invoke(handler)).hasMessageContaining("AUDIT_ACCOUNTS=organization")
+        // At start-up: under SnapStart the version does not publish, without it the init fails, before any run.
+        assertThatThrownBy(() -> handler(env)).hasMessageContaining("AUDIT_ACCOUNTS=organization")
                 .hasMessageContaining("management account or a delegated administrator");
-        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("\"message\":\"audit failed\"");
+        assertThat(organizations.requestCount()).isEqualTo(1);
     }
 }
