@@ -17,7 +17,7 @@ import java.util.List;
 public final class CoverageAlertComposer {
 
     /** Changes a message, which keeps the largest message far under the SNS limit (reasons are cut at 500 characters). */
-    static final int PER_MESSAGE = 100;
+    public static final int PER_MESSAGE = 100;
     static final int MAX_REASON = 500;
     public static final Severity SEVERITY = Severity.HIGH;
 

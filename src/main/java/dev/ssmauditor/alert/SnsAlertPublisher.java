@@ -20,7 +20,7 @@ public final class SnsAlertPublisher implements AlertPublisher {
     private final String topicArn;
     private final SnsEnvelope envelope;
     private final CallBudget budget;
-    private SnsClient sns;
+    private volatile SnsClient sns;
 
     public SnsAlertPublisher(SnsClient sns, String topicArn, SnsEnvelope envelope) {
         this(() -> sns, topicArn, envelope, CallBudget.unlimited());
@@ -39,8 +39,13 @@ public final class SnsAlertPublisher implements AlertPublisher {
 
     /** Builds the client now rather than at the first publish (before a SnapStart snapshot). */
     public void prepare() {
+        // Synchronized: the organisation sweep's account-regions may publish their first alerts at the same moment.
         if (sns == null) {
-            sns = factory.get();
+            synchronized (this) {
+                if (sns == null) {
+                    sns = factory.get();
+                }
+            }
         }
     }
 

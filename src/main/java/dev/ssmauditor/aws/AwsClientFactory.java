@@ -126,8 +126,8 @@ public final class AwsClientFactory {
      * Signed calls without an SDK client (ListAccounts, DescribeRegions), over the same HTTP client and with the
      * same retry policy as the SDK clients.
      */
-    public SignedAwsRequests signedRequests(JsonFactory json) {
-        return new SignedAwsRequests(http, retry, json, log);
+    public SignedAwsRequests signedRequests(JsonFactory json, CallBudget budget) {
+        return new SignedAwsRequests(http, retry, json, log, budget);
     }
 
     private ClientOverrideConfiguration overrides() {

@@ -47,6 +47,11 @@ public final class CallBudget {
         return cap(MARGIN.plus(keep));
     }
 
+    /** How long the next call may take, retries included, keeping {@link #MARGIN}: for calls made without an SDK client. */
+    public Duration nextCallTimeout() {
+        return nextCall(Duration.ZERO);
+    }
+
     /** The per-request override for a call that keeps only the {@link #MARGIN} after it. */
     public AwsRequestOverrideConfiguration overrides() {
         return overrides(Duration.ZERO);

@@ -46,6 +46,7 @@ public final class SignedAwsRequests {
     private final RetryPolicy retry;
     private final JsonFactory json;
     private final JsonLog log;
+    private final CallBudget budget;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
     /**
@@ -54,6 +55,12 @@ public final class SignedAwsRequests {
      * @param log   where retries and failures are logged, as {@link CallLogger} logs the SDK clients'; null for none
      */
     public SignedAwsRequests(SdkHttpClient http, RetryPolicy retry, JsonFactory json, JsonLog log) {
+        this(http, retry, json, log, CallBudget.unlimited());
+    }
+
+    /** @param budget the invocation's time: a call with its retries ends {@link CallBudget#MARGIN} before it does */
+    public SignedAwsRequests(SdkHttpClient http, RetryPolicy retry, JsonFactory json, JsonLog log, CallBudget budget) {
+        this.budget = budget;
         this.http = http;
         this.retry = retry;
         this.json = json;
@@ -94,7 +101,7 @@ public final class SignedAwsRequests {
         headers.forEach(unsigned::putHeader);
         SdkHttpRequest request = unsigned.build();
         String what = endpoint.signingName() + ":" + operation;
-        long deadline = System.nanoTime() + retry.callTimeout().toNanos();
+        long deadline = System.nanoTime() + budget.nextCallTimeout().toNanos();
         for (int attempt = 1; ; attempt++) {
             // Resolved at every attempt: an assumed role's provider refreshes credentials that are about to expire.
             AwsCredentialsIdentity identity = credentials(credentials, what, attempt);

@@ -90,11 +90,12 @@ public final class CoverageGaps {
             try {
                 if (ledgerDown || dryRun || ledger.open(e.getKey(), o.problem(), referenceTime)) {
                     opened.add(change(o.unit(), o.problem(), referenceTime));
-                    openedLabels.add(e.getKey());
+                    openedLabels.add(ledgerDown ? null : e.getKey()); // null: nothing written, nothing to undo
                 }
             } catch (LedgerUnavailableException x) {
                 errors++;
                 opened.add(change(o.unit(), o.problem(), referenceTime));
+                openedLabels.add(null);
                 ledgerDown = true;
             }
         }
@@ -115,15 +116,37 @@ public final class CoverageGaps {
         if (opened.isEmpty() && closed.isEmpty()) {
             return new Result(opened, closed, errors);
         }
-        List<AlertMessage> messages = composer.compose(opened, closed, referenceTime, ledgerDown);
-        try {
-            publisher.publish(messages);
-        } catch (RuntimeException e) {
-            errors += undo(openedLabels, closedLabels, failing, audited, open);
-            throw e;
+        // A message at a time, so that a failure undoes only the changes not yet alerted.
+        List<Object[]> all = new ArrayList<>();
+        for (int i = 0; i < opened.size(); i++) {
+            all.add(new Object[] {opened.get(i), openedLabels.get(i), true});
+        }
+        for (int i = 0; i < closed.size(); i++) {
+            all.add(new Object[] {closed.get(i), closedLabels.get(i), false});
+        }
+        for (int from = 0; from < all.size(); from += CoverageAlertComposer.PER_MESSAGE) {
+            List<Object[]> chunk = all.subList(from, Math.min(all.size(), from + CoverageAlertComposer.PER_MESSAGE));
+            List<CoverageChange> o = new ArrayList<>();
+            List<CoverageChange> c = new ArrayList<>();
+            chunk.forEach(x -> ((Boolean) x[2] ? o : c).add((CoverageChange) x[0]));
+            List<AlertMessage> messages = composer.compose(o, c, referenceTime, ledgerDown);
+            try {
+                publisher.publish(messages);
+            } catch (RuntimeException e) {
+                List<String> unsentOpened = new ArrayList<>();
+                List<String> unsentClosed = new ArrayList<>();
+                for (Object[] x : all.subList(from, all.size())) {
+                    if (x[1] != null) {
+                        ((Boolean) x[2] ? unsentOpened : unsentClosed).add((String) x[1]);
+                    }
+                }
+                errors += undo(unsentOpened, unsentClosed, failing, audited, open);
+                throw e;
+            }
         }
         log.warn("coverage changed", JsonLog.fields("gapsOpened", opened.size(), "gapsClosed", closed.size(),
-                "opened", openedLabels.subList(0, Math.min(20, openedLabels.size())),
+                "opened", opened.subList(0, Math.min(20, opened.size())).stream().map(c -> c.account() + ":"
+                        + (c.region() == null ? "*" : c.region())).toList(),
                 "closed", closedLabels.subList(0, Math.min(20, closedLabels.size()))));
         return new Result(opened, closed, errors);
     }

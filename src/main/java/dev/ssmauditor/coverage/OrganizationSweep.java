@@ -1,5 +1,6 @@
 package dev.ssmauditor.coverage;
 
+import dev.ssmauditor.alert.AlertDeliveryException;
 import dev.ssmauditor.audit.AuditDeadlineException;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Deadline;
@@ -121,12 +122,12 @@ public final class OrganizationSweep {
     public List<UnitOutcome> audit(List<MemberAccount> accounts, Instant referenceTime, String hubAccount, String hubRegion,
                                    Deadline deadline) {
         AccountCredentials credentials = credentialsForRun.apply(hubAccount);
-        int threads = Math.max(1, Math.min(settings.concurrency(), accounts.size() * Math.max(1, settings.regions().names().size())));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, daemons());
+        // A fixed pool starts its threads as tasks come, so a small run starts few whatever the setting.
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, settings.concurrency()), daemons());
         try {
             List<UnitOutcome> outcomes = new ArrayList<>();
             List<AccountRegion> units = new ArrayList<>();
-            for (RegionsOf r : regions(accounts, hubRegion, credentials, deadline, pool)) {
+            for (RegionsOf r : regions(accounts, hubAccount, hubRegion, credentials, deadline, pool)) {
                 if (r.outcome() != null) {
                     outcomes.add(r.outcome());
                 } else {
@@ -147,7 +148,9 @@ public final class OrganizationSweep {
                 pause(deadline);
                 log.info("account-regions tried again", JsonLog.fields("accountRegions", again.size(),
                         "first", again.subList(0, Math.min(5, again.size())).stream().map(AccountRegion::label).toList()));
-                outcomes.addAll(run(again, u -> attempt(prepared, u, referenceTime, credentials, deadline, ATTEMPTS), pool));
+                // A fresh cache: a role refused in the first pass is asked once more (it may just have been created).
+                AccountCredentials retried = credentialsForRun.apply(hubAccount);
+                outcomes.addAll(run(again, u -> attempt(prepared, u, referenceTime, retried, deadline, ATTEMPTS), pool));
             }
             return outcomes;
         } finally {
@@ -158,8 +161,8 @@ public final class OrganizationSweep {
     private record RegionsOf(MemberAccount account, List<String> regions, UnitOutcome outcome) {
     }
 
-    private List<RegionsOf> regions(List<MemberAccount> accounts, String hubRegion, AccountCredentials credentials,
-                                    Deadline deadline, ExecutorService pool) {
+    private List<RegionsOf> regions(List<MemberAccount> accounts, String hubAccount, String hubRegion,
+                                    AccountCredentials credentials, Deadline deadline, ExecutorService pool) {
         return switch (settings.regions().kind()) {
             case SELF -> accounts.stream().map(a -> new RegionsOf(a, List.of(hubRegion), null)).toList();
             case LISTED -> accounts.stream().map(a -> new RegionsOf(a, settings.regions().names(), null)).toList();
@@ -175,7 +178,8 @@ public final class OrganizationSweep {
                 }
                 if (!again.isEmpty()) {
                     pause(deadline);
-                    listed.addAll(run(again, a -> enabled(a, credentials, deadline, ATTEMPTS), pool));
+                    AccountCredentials retried = credentialsForRun.apply(hubAccount);
+                    listed.addAll(run(again, a -> enabled(a, retried, deadline, ATTEMPTS), pool));
                 }
                 yield listed;
             }
@@ -209,6 +213,9 @@ public final class OrganizationSweep {
         } catch (LedgerUnavailableException e) {
             return new UnitOutcome(unit, null, "alert ledger unavailable: its alerts were published without it and may repeat",
                     attempt, e);
+        } catch (AlertDeliveryException e) {
+            // The hub's topic failing is not the account's gap; the run fails so that the alarms fire.
+            return new UnitOutcome(unit, null, e.getMessage(), attempt, e);
         } catch (AwsServiceException e) {
             String service = e.awsErrorDetails() == null ? null : e.awsErrorDetails().serviceName();
             if (service != null && !service.equalsIgnoreCase("ssm") && !service.equalsIgnoreCase("sts")) {
@@ -240,7 +247,8 @@ public final class OrganizationSweep {
                 return what + ": still throttled after the SDK's retries";
             }
             if (code != null && (code.contains("AccessDenied") || code.contains("Unauthorized") || s.statusCode() == 403)) {
-                return what + ": the member role lacks ssm:DescribeSessions in this region, or an SCP denies it";
+                return what + ": the role used (the member role; the function's own in its own account) may not call "
+                        + "ssm:DescribeSessions in this region, or an SCP denies it";
             }
             return what + ": " + s.awsErrorDetails().errorMessage();
         }

@@ -3,6 +3,7 @@ package dev.ssmauditor.handler;
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.aws.AwsEndpoints;
+import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.coverage.AccountDirectory;
 import dev.ssmauditor.coverage.AccountScope;
 import dev.ssmauditor.coverage.CoverageSettings;
@@ -25,19 +26,20 @@ final class Directories {
 
     /** Null unless {@code AUDIT_ACCOUNTS=organization}. */
     static AccountDirectory accounts(CoverageSettings coverage, Map<String, String> env, AwsClientFactory clients,
-                                     AwsCredentialsProvider own, JsonFactory json) {
+                                     AwsCredentialsProvider own, JsonFactory json, CallBudget budget) {
         if (coverage.accounts().kind() != AccountScope.Kind.ORGANIZATION) {
             return null;
         }
-        return new OrganizationsAccountDirectory(clients.signedRequests(json),
+        return new OrganizationsAccountDirectory(clients.signedRequests(json, budget),
                 new AwsEndpoints(env, clients.region()).organizations(), own, json);
     }
 
     /** Null unless {@code AUDIT_REGIONS=enabled}. */
-    static RegionDirectory regions(CoverageSettings coverage, Map<String, String> env, AwsClientFactory clients, JsonFactory json) {
+    static RegionDirectory regions(CoverageSettings coverage, Map<String, String> env, AwsClientFactory clients, JsonFactory json,
+                                   CallBudget budget) {
         if (coverage.regions().kind() != RegionScope.Kind.ENABLED) {
             return null;
         }
-        return new Ec2RegionDirectory(clients.signedRequests(json), new AwsEndpoints(env, clients.region()).ec2());
+        return new Ec2RegionDirectory(clients.signedRequests(json, budget), new AwsEndpoints(env, clients.region()).ec2());
     }
 }

@@ -1,5 +1,7 @@
 package dev.ssmauditor.handler;
 
+import dev.ssmauditor.alert.AlertDeliveryException;
+import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.CoverageAlertComposer;
 import dev.ssmauditor.audit.AlertDispatch;
 import dev.ssmauditor.audit.AlertLedger;
@@ -54,6 +56,7 @@ final class OrganizationParts {
                 MemberRoleCredentials.partitionOf(region), parts.budget());
         PolicyEvaluator evaluator = new PolicyEvaluator(config.policy());
         AlertPlanner planner = new AlertPlanner(config.remindEvery());
+        AlertPublisher publisher = AlertDeliveryException.wrapping(parts.publisher());
         UnitAuditor unit = new UnitAuditor() {
             @Override
             public AuditReport audit(AccountRegion u, AwsCredentialsProvider credentials, AuditRequest request) {
@@ -77,13 +80,13 @@ final class OrganizationParts {
                     JsonLog unitLog = log.with(JsonLog.fields("account", u.accountId(), "region", u.region()));
                     return new Auditor(new SsmSessionSource(ssmClients.in(u.region()), parts.budget(),
                             Auditor.endedListingReserve(step), credentials), evaluator, planner, new AlertDispatch(parts.composer(),
-                            parts.publisher(), ledger, clock, unitLog, step), eventPath, clock, unitLog, step).run(request);
+                            publisher, ledger, clock, unitLog, step), eventPath, clock, unitLog, step).run(request);
                 };
             }
         };
         OrganizationSweep sweep = new OrganizationSweep(coverage, Directories.accounts(coverage, env, parts.clients(), own,
-                parts.json()), Directories.regions(coverage, env, parts.clients(), parts.json()), roles::forRun, unit, log, step,
-                retryPause);
+                parts.json(), parts.budget()), Directories.regions(coverage, env, parts.clients(), parts.json(), parts.budget()),
+                roles::forRun, unit, log, step, retryPause);
         CoverageGapLedger gapLedger = parts.table() == null ? CoverageGapLedger.NONE : parts.table();
         return new OrganizationAudit(sweep, new CoverageGaps(gapLedger, new CoverageAlertComposer(parts.json()), parts.publisher(),
                 config.dryRun(), log), clock);

@@ -34,9 +34,11 @@ import java.util.Set;
 
 /**
  * The sharded sweep's worker: an SQS batch of accounts (one {@link ShardMessage} each), every region of each audited
- * as the scheduled sweep would, {@code AUDIT_CONCURRENCY} at once. Each account whose audit failed anywhere is
- * reported in {@code batchItemFailures}, so that SQS gives back that message alone; on the message's last receive
- * ({@code SHARD_MAX_RECEIVES}) its failures are reported as coverage gaps instead, and the message is done.
+ * as the scheduled sweep would, {@code AUDIT_CONCURRENCY} at once. An account that could not be audited somewhere is
+ * a coverage gap at once (alerted when it opens, as in one invocation), and its message is reported in
+ * {@code batchItemFailures} so that SQS gives it back alone, until its last receive ({@code SHARD_MAX_RECEIVES}),
+ * after which the next schedule queues it again. What fails the hub itself (the ledger, SNS, the time) is reported
+ * in {@code batchItemFailures} whatever the receive, logged as {@code shard failed}, and counted.
  */
 public final class ShardWorkerHandler implements RequestStreamHandler {
 
@@ -47,6 +49,7 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
     private final OrganizationAudit organization;
     private final String region;
     private final Clock clock;
+    private final dev.ssmauditor.aws.CallBudget budget;
 
     /** Used by the Lambda runtime. */
     public ShardWorkerHandler() {
@@ -62,6 +65,7 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
         this.config = parts.config();
         this.clock = clock;
         this.region = parts.clients().region().id();
+        this.budget = parts.budget();
         EventPathCheck eventPath = parts.table() == null || config.dryRun() ? null
                 : new EventPathCheck(parts.table(), config.expectStartSessionEvents());
         this.organization = OrganizationParts.build(parts, env, parts.clients().ssm(), eventPath, clock,
@@ -74,6 +78,7 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         log.requestId(context == null ? null : context.getAwsRequestId());
+        budget.until(context == null ? () -> Long.MAX_VALUE : context::getRemainingTimeInMillis);
         Deadline deadline = context == null ? Deadline.NONE : context::getRemainingTimeInMillis;
         Instant began = clock.instant();
         List<Item> items = items(input.readAllBytes());
@@ -92,46 +97,74 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
         int audited = 0;
         int gaps = 0;
         int unitCount = 0;
+        int hubFailures = 0;
+        List<dev.ssmauditor.audit.AuditReport> reports = new ArrayList<>();
+        int gapLedgerErrors = 0;
+        int maxReceives = config.coverage().shardMaxReceives();
         for (Map.Entry<Instant, List<Item>> group : byTime.entrySet()) {
-            Map<String, Item> byAccount = new LinkedHashMap<>();
-            group.getValue().forEach(i -> byAccount.put(i.message().account().id(), i));
-            List<MemberAccount> accounts = byAccount.values().stream().map(i -> i.message().account()).toList();
-            int maxReceives = config.coverage().shardMaxReceives();
+            // Every message of an account (SQS may hold two: a schedule queued it twice) stands or falls with it.
+            Map<String, List<Item>> byAccount = new LinkedHashMap<>();
+            group.getValue().forEach(i -> byAccount.computeIfAbsent(i.message().account().id(), a -> new ArrayList<>()).add(i));
+            List<MemberAccount> accounts = byAccount.values().stream().map(i -> i.get(0).message().account()).toList();
             OrganizationAudit.Run run;
             try {
                 run = organization.run(accounts, group.getKey(), AuditHandler.accountOf(context), region, deadline, began,
-                        account -> byAccount.get(account).receives() >= maxReceives);
+                        account -> true);
             } catch (RuntimeException e) {
+                hubFailures++;
                 log.error("shard failed", JsonLog.fields("error", e.getClass().getSimpleName(), "cause", String.valueOf(e.getMessage()),
                         "accounts", accounts.size(), "consequence", "SQS delivers these accounts again"));
-                byAccount.values().forEach(i -> failures.add(i.messageId()));
+                byAccount.values().forEach(list -> list.forEach(i -> failures.add(i.messageId())));
                 continue;
+            }
+            gapLedgerErrors += run.gaps().ledgerErrors();
+            if (run.failure() != null && !(run.failure() instanceof dev.ssmauditor.coverage.CoverageException)) {
+                hubFailures++;
+                log.error("shard failed", JsonLog.fields("error", run.failure().getClass().getSimpleName(), "cause",
+                        String.valueOf(run.failure().getMessage()), "accounts", accounts.size(),
+                        "consequence", "SQS delivers the accounts concerned again"));
             }
             for (UnitOutcome o : run.outcomes()) {
                 unitCount++;
-                Item item = byAccount.get(o.unit().accountId());
+                List<Item> messages = byAccount.get(o.unit().accountId());
                 if (o.audited()) {
                     audited++;
-                } else if (o.failure() != null || item.receives() < maxReceives) {
-                    failures.add(item.messageId()); // tried again alone: the ledger keeps its other regions from alerting twice
-                } else {
-                    gaps++;
+                    reports.add(o.report());
+                    continue;
+                }
+                gaps += o.gap() ? 1 : 0;
+                for (Item item : messages) {
+                    if (o.failure() != null || item.receives() < maxReceives) {
+                        failures.add(item.messageId()); // back alone; the ledger keeps its other regions from alerting twice
+                    }
                 }
             }
         }
+        dev.ssmauditor.audit.AuditReport totals = dev.ssmauditor.coverage.SweepTotals.combine(reports, began,
+                java.time.Duration.between(began, clock.instant()));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("messages", items.size());
         summary.put("accountRegions", unitCount);
         summary.put("accountRegionsAudited", audited);
         summary.put("coverageGaps", gaps);
         summary.put("batchItemFailures", failures.size());
+        summary.put("sessionsChecked", totals.sessionsChecked());
+        summary.put("violations", totals.violations().size());
+        summary.put("alerted", totals.alerts().size());
+        summary.put("ledgerErrors", totals.ledgerErrors() + gapLedgerErrors);
+        summary.put("sweepRecordIgnored", totals.sweepProblem() == null ? 0 : 1);
+        summary.put("sessionsNotReportedByEvents", totals.sessionsNotReportedByEvents() == null ? 0 : totals.sessionsNotReportedByEvents());
+        // 0 when the hub itself failed (ledger, SNS, time) or nothing was audited: the same alarm as the sweep's.
+        summary.put("auditSucceeded", hubFailures == 0 && (audited > 0 || unitCount == 0) ? 1 : 0);
         summary.put("durationMs", java.time.Duration.between(began, clock.instant()).toMillis());
         log.info("shard complete", metrics.declare(summary, METRICS, Map.of(), clock.instant()));
         output.write(response(failures).getBytes(StandardCharsets.UTF_8));
     }
 
     static final Map<String, String> METRICS = AuditSummary.units("accountRegionsAudited", "Count", "coverageGaps", "Count",
-            "batchItemFailures", "Count");
+            "batchItemFailures", "Count", "sessionsChecked", "Count", "violations", "Count", "alerted", "Count",
+            "ledgerErrors", "Count", "sweepRecordIgnored", "Count", "sessionsNotReportedByEvents", "Count",
+            "auditSucceeded", "Count", "durationMs", "Milliseconds");
 
     private List<Item> items(byte[] event) throws IOException {
         List<Item> items = new ArrayList<>();

@@ -49,7 +49,10 @@ public final class MemberRoleCredentials {
         this.budget = budget;
     }
 
-    /** A fresh cache for one run; {@code hubAccount} (null when unknown) is audited with the function's own role. */
+    /**
+     * A fresh cache for one run (or one pass of it); {@code hubAccount} (null when unknown) is audited with the function's
+     * own role. A refusal is cached too: one STS call per account and pass, however many regions.
+     */
     public AccountCredentials forRun(String hubAccount) {
         Map<String, CompletableFuture<AwsCredentialsProvider>> cache = new ConcurrentHashMap<>();
         return account -> {
@@ -64,7 +67,8 @@ public final class MemberRoleCredentials {
             try {
                 mine.complete(assume(account));
             } catch (RuntimeException e) {
-                cache.remove(account, mine); // a retry later in the run asks STS again
+                // Kept: the account's other regions fail alike without asking STS again. The sweep's retry pass asks for a
+                // fresh cache.
                 mine.completeExceptionally(e);
             }
             return await(mine);
