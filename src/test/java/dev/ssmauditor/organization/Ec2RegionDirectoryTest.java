@@ -8,9 +8,12 @@ import dev.ssmauditor.testing.FakeEc2;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.regions.Region;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -123,17 +126,20 @@ class Ec2RegionDirectoryTest {
     }
 
     @Test
-    void externalEntitiesAreNotResolved() {
+    void neitherDtdsNorExternalEntitiesAreRead(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret"), "leaked-region");
         ec2.server().stubFor(post(urlEqualTo("/")).atPriority(1).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "text/xml")
-                .withBody("<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM \"file:///etc/hostname\">]>\n"
+                .withBody("<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM \"" + secret.toUri() + "\">"
+                        + "<!ENTITY inner \"declared-region\">]>\n"
                         + "<DescribeRegionsResponse><regionInfo><item><regionName>&xxe;</regionName></item>"
-                        + "</regionInfo></DescribeRegionsResponse>")));
+                        + "<item><regionName>&inner;</regionName></item></regionInfo></DescribeRegionsResponse>")));
 
         CoverageException e = catchThrowableOfType(CoverageException.class,
                 () -> directory(Region.EU_WEST_1).enabledRegions("111111111111", Wire.basic("ASIAMEMBER1")));
 
-        assertThat(e).hasMessageContaining("not XML").hasMessageContaining("xxe");
+        // The DTD is not read, so neither entity is declared: the answer is refused, nothing is expanded.
+        assertThat(e).hasMessageContaining("not XML").hasMessageContaining("xxe").hasMessageNotContaining("leaked-region");
     }
 
     @Test

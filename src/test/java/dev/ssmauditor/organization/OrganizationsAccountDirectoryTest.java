@@ -116,7 +116,8 @@ class OrganizationsAccountDirectoryTest {
     }
 
     @Test
-    @Timeout(20) // without the guard the listing never ends: fail, do not hang the build
+    // Without the guard the listing never ends, and the loop heeds no interrupt: fail from another thread.
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aNextTokenSeenTwiceStopsTheListingInsteadOfLooping() {
         organizations.accounts(accounts(5)).pageSize(2).repeatTokenAt(2);
 
