@@ -86,6 +86,17 @@ class OrganizationTemplateTest {
     }
 
     @Test
+    void theShardWorkersOwnMetricsAreAlarmedWhenSharded() {
+        for (String alarm : List.of("ShardWorkerFailingAlarm", "ShardWorkerLedgerErrorsAlarm")) {
+            assertThat(resource(alarm).get("Condition")).as(alarm).isEqualTo("Sharded");
+            assertThat(properties(alarm).get("Dimensions")).as(alarm)
+                    .isEqualTo(List.of(Map.of("Name", "Function", "Value", Map.of("Ref", "ShardWorkerFunction"))));
+        }
+        assertThat(properties("ShardWorkerFailingAlarm").get("MetricName")).isEqualTo("auditSucceeded");
+        assertThat(properties("ShardWorkerLedgerErrorsAlarm").get("MetricName")).isEqualTo("ledgerErrors");
+    }
+
+    @Test
     void theSweepsNewPermissionsAreEachGrantedOnlyUnderTheirCondition() {
         Map<String, List<String>> grants = grantsByCondition(properties("AuditFunction"));
         assertThat(grants).containsEntry("sts:AssumeRole", List.of("AuditsOtherAccounts"))
