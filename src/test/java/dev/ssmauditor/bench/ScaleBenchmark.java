@@ -148,15 +148,26 @@ public final class ScaleBenchmark {
         line("");
         line("| account-regions | wall s | per account-region ms | peak RSS MiB | CPU s | calls made (STS, SSM, SNS, DynamoDB) | alerts |");
         line("| --- | --- | --- | --- | --- | --- | --- |");
-        double perUnit = 0;
+        List<double[]> points = new ArrayList<>();
         for (int n : sizes) {
-            perUnit = single(n, concurrency);
+            points.add(new double[] {n, single(n, concurrency) * n / 1000});
         }
         line("");
+        if (points.size() >= 2) {
+            // Least squares: wall = a + b * account-regions. The crossover is where a run would need more than 90% of
+            // the function's timeout (the rest is the margins a run keeps).
+            double mx = points.stream().mapToDouble(p -> p[0]).average().orElse(0);
+            double my = points.stream().mapToDouble(p -> p[1]).average().orElse(0);
+            double b = points.stream().mapToDouble(p -> (p[0] - mx) * (p[1] - my)).sum()
+                    / points.stream().mapToDouble(p -> (p[0] - mx) * (p[0] - mx)).sum();
+            double a = my - b * mx;
+            line(String.format(Locale.ROOT, "Fit: wall s = %.1f + %.2f ms x account-regions (%.0f account-regions a second once "
+                    + "started). One invocation stays within 90%% of a 60 s timeout (the template's default) up to about %,.0f "
+                    + "account-regions, of 300 s up to %,.0f, of 900 s (Lambda's limit) up to %,.0f.", a, b * 1000, 1 / b,
+                    (54 - a) / b, (270 - a) / b, (810 - a) / b));
+            line("");
+        }
         sharded(sharded, workers, concurrency);
-        line("");
-        line(String.format(Locale.ROOT, "One invocation covers about %.0f account-regions a second at this latency; at Lambda's "
-                + "900 s limit, less the run's margins, that is about %.0f account-regions.", 1000 / perUnit, 850_000 / perUnit));
         Files.writeString(target.resolve("scale-report.md"), String.join("\n", report) + "\n");
     }
 
@@ -220,7 +231,7 @@ public final class ScaleBenchmark {
                 sqs.faults().injected()};
     }
 
-    /** One cold invocation over {@code n} account-regions; returns the wall time per account-region. */
+    /** One cold invocation over {@code n} account-regions; returns the wall time per account-region, in ms. */
     private double single(int n, int concurrency) throws Exception {
         String table = newTable();
         Map<String, String> env = functionEnv(accountIds(n / REGIONS.size()), concurrency, table);
