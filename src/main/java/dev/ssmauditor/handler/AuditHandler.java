@@ -8,18 +8,18 @@ import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.AuditReport;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.Auditor;
-import dev.ssmauditor.audit.EventPathCheck;
 import dev.ssmauditor.audit.Deadline;
-import dev.ssmauditor.organization.SqsShardQueue;
-import dev.ssmauditor.coverage.MemberAccount;
-import dev.ssmauditor.coverage.ShardMessage;
-import dev.ssmauditor.coverage.ShardQueue;
+import dev.ssmauditor.audit.EventPathCheck;
 import dev.ssmauditor.audit.LedgerUnavailableException;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
+import dev.ssmauditor.coverage.MemberAccount;
+import dev.ssmauditor.coverage.ShardMessage;
+import dev.ssmauditor.coverage.ShardQueue;
 import dev.ssmauditor.log.EmbeddedMetrics;
 import dev.ssmauditor.log.JsonLog;
+import dev.ssmauditor.organization.SqsShardQueue;
 import dev.ssmauditor.policy.PolicyEvaluator;
 import dev.ssmauditor.sessions.SsmSessionSource;
 import org.crac.Core;
@@ -117,7 +117,6 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         }
         Core.getGlobalContext().register(this);
     }
-
 
     /** See {@link CallBudget#STEP}. */
     static Duration stepBudget() {

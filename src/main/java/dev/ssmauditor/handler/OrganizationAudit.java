@@ -55,22 +55,11 @@ final class OrganizationAudit {
         return run(accounts, referenceTime, hubAccount, hubRegion, deadline, began);
     }
 
+    /** The accounts given (a shard's), every region of each. */
     Run run(List<MemberAccount> accounts, Instant referenceTime, String hubAccount, String hubRegion, Deadline deadline,
             Instant began) {
-        return run(accounts, referenceTime, hubAccount, hubRegion, deadline, began, account -> true);
-    }
-
-    /**
-     * The accounts given (a shard), every region of each.
-     *
-     * @param lastTry false for an account that will be tried again (its shard message goes back to the queue): its gaps
-     *                are not reported yet
-     */
-    Run run(List<MemberAccount> accounts, Instant referenceTime, String hubAccount, String hubRegion, Deadline deadline,
-            Instant began, java.util.function.Predicate<String> lastTry) {
         List<UnitOutcome> outcomes = sweep.audit(accounts, referenceTime, hubAccount, hubRegion, deadline);
-        List<UnitOutcome> reportable = outcomes.stream().filter(o -> !o.gap() || lastTry.test(o.unit().accountId())).toList();
-        CoverageGaps.Result changes = gaps.update(reportable, referenceTime,
+        CoverageGaps.Result changes = gaps.update(outcomes, referenceTime,
                 sweep.settings().regions().kind() == RegionScope.Kind.ENABLED);
         List<AuditReport> reports = new ArrayList<>();
         RuntimeException failure = null;
