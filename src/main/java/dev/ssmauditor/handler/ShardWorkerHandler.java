@@ -6,12 +6,16 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.ssmauditor.audit.AuditReport;
 import dev.ssmauditor.audit.Deadline;
 import dev.ssmauditor.audit.EventPathCheck;
+import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
+import dev.ssmauditor.coverage.CoverageException;
 import dev.ssmauditor.coverage.MemberAccount;
 import dev.ssmauditor.coverage.ShardMessage;
+import dev.ssmauditor.coverage.SweepTotals;
 import dev.ssmauditor.coverage.UnitOutcome;
 import dev.ssmauditor.log.EmbeddedMetrics;
 import dev.ssmauditor.log.JsonLog;
@@ -24,6 +28,7 @@ import java.io.PrintStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,7 +54,7 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
     private final OrganizationAudit organization;
     private final String region;
     private final Clock clock;
-    private final dev.ssmauditor.aws.CallBudget budget;
+    private final CallBudget budget;
 
     /** Used by the Lambda runtime. */
     public ShardWorkerHandler() {
@@ -98,7 +103,7 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
         int gaps = 0;
         int unitCount = 0;
         int hubFailures = 0;
-        List<dev.ssmauditor.audit.AuditReport> reports = new ArrayList<>();
+        List<AuditReport> reports = new ArrayList<>();
         int gapLedgerErrors = 0;
         int maxReceives = config.coverage().shardMaxReceives();
         for (Map.Entry<Instant, List<Item>> group : byTime.entrySet()) {
@@ -117,7 +122,7 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
                 continue;
             }
             gapLedgerErrors += run.gaps().ledgerErrors();
-            if (run.failure() != null && !(run.failure() instanceof dev.ssmauditor.coverage.CoverageException)) {
+            if (run.failure() != null && !(run.failure() instanceof CoverageException)) {
                 hubFailures++;
                 log.error("shard failed", JsonLog.fields("error", run.failure().getClass().getSimpleName(), "cause",
                         String.valueOf(run.failure().getMessage()), "accounts", accounts.size(),
@@ -139,8 +144,8 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
                 }
             }
         }
-        dev.ssmauditor.audit.AuditReport totals = dev.ssmauditor.coverage.SweepTotals.combine(reports, began,
-                java.time.Duration.between(began, clock.instant()));
+        AuditReport totals = SweepTotals.combine(reports, began,
+                Duration.between(began, clock.instant()));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("messages", items.size());
         summary.put("accountRegions", unitCount);
@@ -155,7 +160,7 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
         summary.put("sessionsNotReportedByEvents", totals.sessionsNotReportedByEvents() == null ? 0 : totals.sessionsNotReportedByEvents());
         // 0 when the hub itself failed (ledger, SNS, time) or nothing was audited: the same alarm as the sweep's.
         summary.put("auditSucceeded", hubFailures == 0 && (audited > 0 || unitCount == 0) ? 1 : 0);
-        summary.put("durationMs", java.time.Duration.between(began, clock.instant()).toMillis());
+        summary.put("durationMs", Duration.between(began, clock.instant()).toMillis());
         log.info("shard complete", metrics.declare(summary, METRICS, Map.of(), clock.instant()));
         output.write(response(failures).getBytes(StandardCharsets.UTF_8));
     }
