@@ -124,7 +124,8 @@ public final class SignedAwsRequests {
                 failure = new Failure(0, null, e.getClass().getSimpleName() + ": " + e.getMessage(), false, false, true, e);
             }
             Duration delay = failure.retryable() && attempt < retry.maxAttempts() ? backoff(attempt, failure.throttled()) : null;
-            if (delay == null || System.nanoTime() + delay.toNanos() >= deadline) {
+            // An attempt may take its whole timeout: none is started that could outlast the call's time.
+            if (delay == null || System.nanoTime() + delay.toNanos() + retry.attemptTimeout().toNanos() >= deadline) {
                 logFailure(true, what, attempt, failure);
                 throw new AwsCallException(what + " failed" + (attempt > 1 ? " after " + attempt + " attempts" : "")
                         + ": " + failure.describe(), failure.accessDenied(), failure.status(), failure.code(), attempt,

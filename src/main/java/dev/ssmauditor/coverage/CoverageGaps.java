@@ -124,18 +124,16 @@ public final class CoverageGaps {
         for (int i = 0; i < closed.size(); i++) {
             all.add(new Object[] {closed.get(i), closedLabels.get(i), false});
         }
-        for (int from = 0; from < all.size(); from += CoverageAlertComposer.PER_MESSAGE) {
-            List<Object[]> chunk = all.subList(from, Math.min(all.size(), from + CoverageAlertComposer.PER_MESSAGE));
-            List<CoverageChange> o = new ArrayList<>();
-            List<CoverageChange> c = new ArrayList<>();
-            chunk.forEach(x -> ((Boolean) x[2] ? o : c).add((CoverageChange) x[0]));
-            List<AlertMessage> messages = composer.compose(o, c, referenceTime, ledgerDown);
+        // Composed in one go (parts numbered "1 of 3"...), each message carrying the next PER_MESSAGE changes in this
+        // order; published one at a time, so that a failure undoes only the changes not yet alerted.
+        List<AlertMessage> messages = composer.compose(opened, closed, referenceTime, ledgerDown);
+        for (int i = 0; i < messages.size(); i++) {
             try {
-                publisher.publish(messages);
+                publisher.publish(List.of(messages.get(i)));
             } catch (RuntimeException e) {
                 List<String> unsentOpened = new ArrayList<>();
                 List<String> unsentClosed = new ArrayList<>();
-                for (Object[] x : all.subList(from, all.size())) {
+                for (Object[] x : all.subList(Math.min(all.size(), i * CoverageAlertComposer.PER_MESSAGE), all.size())) {
                     if (x[1] != null) {
                         ((Boolean) x[2] ? unsentOpened : unsentClosed).add((String) x[1]);
                     }

@@ -121,13 +121,15 @@ public final class OrganizationSweep {
      */
     public List<UnitOutcome> audit(List<MemberAccount> accounts, Instant referenceTime, String hubAccount, String hubRegion,
                                    Deadline deadline) {
-        AccountCredentials credentials = credentialsForRun.apply(hubAccount);
+        // The cache the audit pass uses: the region listing's retry pass replaces it, so that a role refused at first and
+        // granted since is not refused again from the stale cache.
+        AccountCredentials[] current = {credentialsForRun.apply(hubAccount)};
         // A fixed pool starts its threads as tasks come, so a small run starts few whatever the setting.
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, settings.concurrency()), daemons());
         try {
             List<UnitOutcome> outcomes = new ArrayList<>();
             List<AccountRegion> units = new ArrayList<>();
-            for (RegionsOf r : regions(accounts, hubAccount, hubRegion, credentials, deadline, pool)) {
+            for (RegionsOf r : regions(accounts, hubAccount, hubRegion, current, deadline, pool)) {
                 if (r.outcome() != null) {
                     outcomes.add(r.outcome());
                 } else {
@@ -135,6 +137,7 @@ public final class OrganizationSweep {
                 }
             }
             UnitAuditor prepared = units.isEmpty() ? auditor : auditor.prepare(units);
+            AccountCredentials credentials = current[0];
             List<UnitOutcome> audited = run(units, u -> attempt(prepared, u, referenceTime, credentials, deadline, 1), pool);
             List<AccountRegion> again = new ArrayList<>();
             for (UnitOutcome o : audited) {
@@ -162,7 +165,8 @@ public final class OrganizationSweep {
     }
 
     private List<RegionsOf> regions(List<MemberAccount> accounts, String hubAccount, String hubRegion,
-                                    AccountCredentials credentials, Deadline deadline, ExecutorService pool) {
+                                    AccountCredentials[] current, Deadline deadline, ExecutorService pool) {
+        AccountCredentials credentials = current[0];
         return switch (settings.regions().kind()) {
             case SELF -> accounts.stream().map(a -> new RegionsOf(a, List.of(hubRegion), null)).toList();
             case LISTED -> accounts.stream().map(a -> new RegionsOf(a, settings.regions().names(), null)).toList();
@@ -179,6 +183,9 @@ public final class OrganizationSweep {
                 if (!again.isEmpty()) {
                     pause(deadline);
                     AccountCredentials retried = credentialsForRun.apply(hubAccount);
+                    java.util.Set<String> retriedIds = new java.util.HashSet<>();
+                    again.forEach(a -> retriedIds.add(a.id()));
+                    current[0] = id -> retriedIds.contains(id) ? retried.of(id) : credentials.of(id);
                     listed.addAll(run(again, a -> enabled(a, retried, deadline, ATTEMPTS), pool));
                 }
                 yield listed;

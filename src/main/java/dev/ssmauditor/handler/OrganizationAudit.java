@@ -59,19 +59,25 @@ final class OrganizationAudit {
     Run run(List<MemberAccount> accounts, Instant referenceTime, String hubAccount, String hubRegion, Deadline deadline,
             Instant began) {
         List<UnitOutcome> outcomes = sweep.audit(accounts, referenceTime, hubAccount, hubRegion, deadline);
-        CoverageGaps.Result changes = gaps.update(outcomes, referenceTime,
-                sweep.settings().regions().kind() == RegionScope.Kind.ENABLED);
-        List<AuditReport> reports = new ArrayList<>();
         RuntimeException failure = null;
+        List<AuditReport> reports = new ArrayList<>();
         List<String> gapLabels = new ArrayList<>();
         for (UnitOutcome o : outcomes) {
             if (o.audited()) {
                 reports.add(o.report());
-            } else if (o.failure() != null && failure == null) {
-                failure = o.failure();
+            } else if (o.failure() != null) {
+                failure = failure == null ? o.failure() : failure;
             } else if (o.gap()) {
                 gapLabels.add(o.unit().label() + " (" + o.problem() + ")");
             }
+        }
+        CoverageGaps.Result changes;
+        try {
+            changes = gaps.update(outcomes, referenceTime, sweep.settings().regions().kind() == RegionScope.Kind.ENABLED);
+        } catch (RuntimeException e) {
+            // The changes were undone for the next run to alert; this run's outcomes are still summarised, then it fails.
+            failure = failure == null ? e : failure;
+            changes = new CoverageGaps.Result(List.of(), List.of(), 0);
         }
         if (reports.isEmpty() && !outcomes.isEmpty() && failure == null) {
             failure = new CoverageException("nothing could be audited: all " + outcomes.size() + " account-regions failed, "

@@ -127,6 +127,36 @@ class CoverageGapsTest {
     }
 
     @Test
+    void manyChangesGoInNumberedPartsAndAFailedPartUndoesOnlyItselfAndWhatFollows() {
+        List<UnitOutcome> failing = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            failing.add(failed(new AccountRegion(new MemberAccount(String.format("%012d", 300_000_000_000L + i), null), "eu-west-1")));
+        }
+        AlertPublisher secondFails = new AlertPublisher() {
+            @Override
+            public void publish(List<AlertMessage> messages) {
+                if (!sent.isEmpty()) {
+                    throw new IllegalStateException("SNS down");
+                }
+                sent.addAll(messages);
+            }
+
+            @Override
+            public boolean delivers() {
+                return true;
+            }
+        };
+        CoverageGaps gaps = new CoverageGaps(ledger, new CoverageAlertComposer(new JsonFactory()), secondFails, false,
+                new JsonLog(new PrintStream(OutputStream.nullOutputStream()), LogLevel.FATAL, new JsonFactory()));
+
+        assertThatThrownBy(() -> gaps.update(failing, T, false)).hasMessage("SNS down");
+
+        assertThat(sent).singleElement().satisfies(m -> assertThat(m.subject()).endsWith("[part 1/2]"));
+        assertThat(open).hasSize(CoverageAlertComposer.PER_MESSAGE).containsKey(failing.get(0).unit().label())
+                .doesNotContainKey(failing.get(149).unit().label());
+    }
+
+    @Test
     void aDryRunReadsButWritesNothing() {
         open.put(B.label(), T);
         CoverageGaps.Result r = gaps(true).update(List.of(failed(A), audited(B)), T, false);

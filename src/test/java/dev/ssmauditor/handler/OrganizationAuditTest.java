@@ -176,6 +176,8 @@ class OrganizationAuditTest {
         // The member account's credentials are assumed once for both its regions, and the hub's never.
         assertThat(sts.assumeRoleCalls(role(MEMBER))).isEqualTo(1);
         assertThat(sts.assumeRoleCalls(role(HUB))).isZero();
+        // The roleless account: one refusal for both regions in each pass, the first and the retry.
+        assertThat(sts.assumeRoleCalls(role(ROLELESS))).isEqualTo(2);
         assertThat(aws.ssm().calls(FakeSts.accessKeyOf(ROLELESS), "eu-west-1")).isZero();
         // The member's calls carry its session's token, the hub's carry none.
         assertThat(aws.ssm().describeSessionsRequests()).allSatisfy(r -> {

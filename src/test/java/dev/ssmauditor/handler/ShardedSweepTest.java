@@ -171,10 +171,32 @@ class ShardedSweepTest {
         assertThat(invoke(worker, batch(List.of(roleless), 2)).get("batchItemFailures")).hasSize(1);
         assertThat(invoke(worker, batch(List.of(roleless), 3)).get("batchItemFailures")).isEmpty();
         assertThat(published()).hasSize(3);
+        // A batch of the roleless account alone is a gap already alerted, not a failing worker; counted on its first receive.
+        assertThat(logBytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("\"shard complete\"")).toList())
+                .hasSize(3).last().satisfies(l -> assertThat(l).contains("\"auditSucceeded\":1", "\"coverageGaps\":0"));
 
         // A redelivered batch alerts nothing twice.
         invoke(worker, batch(ordered, 1));
         assertThat(published()).hasSize(3);
+    }
+
+    @Test
+    void snsFailingIsTheHubsFailureNotAnAccountsGap() throws Exception {
+        aws.sns().failPublishes(500, "InternalError");
+        ShardWorkerHandler worker = new ShardWorkerHandler(env(), new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock,
+                RetryPolicy.LAMBDA, null);
+        String body = "{\"v\":1,\"account\":\"222222222222\",\"referenceTime\":\"" + T + "\"}";
+
+        JsonNode last = invoke(worker, batch(List.of(body), 3));
+
+        // Given back even on its last receive, so that it reaches the dead-letter queue; no gap is opened.
+        assertThat(last.get("batchItemFailures")).hasSize(1);
+        String log = logBytes.toString(StandardCharsets.UTF_8);
+        assertThat(log).contains("\"message\":\"shard failed\"", "AlertDeliveryException");
+        assertThat(log.lines().filter(l -> l.contains("\"shard complete\""))).singleElement()
+                .satisfies(l -> assertThat(l).contains("\"auditSucceeded\":0", "\"coverageGaps\":0"));
+        aws.sns().acceptPublishes();
+        assertThat(dynamo.items().keySet()).noneMatch(k -> k.startsWith("gap#"));
     }
 
     @Test

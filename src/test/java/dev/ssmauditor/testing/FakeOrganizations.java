@@ -226,7 +226,9 @@ public final class FakeOrganizations extends FakeEndpoint implements BeforeEachC
             return error(400, refusal, refusal.equals("AccessDeniedException")
                     ? "You don't have permissions to access this resource." : "refused by the fake");
         }
-        return listAccounts(read(event.getRequest().getBodyAsString()));
+        ResponseDefinition answer = listAccounts(read(event.getRequest().getBodyAsString()));
+        return fault == Faults.Kind.DELAY
+                ? ResponseDefinitionBuilder.like(answer).withFixedDelay(faults().delayMillis()).build() : answer;
     }
 
     private ResponseDefinition listAccounts(JsonNode request) {
