@@ -96,34 +96,8 @@ final class BlockKitMessage {
         String reason = SafeText.chat(text(alarm, "NewStateReason", ""));
         String where = "Account " + SafeText.chat(text(alarm, "AWSAccountId", "?")) + ", " + SafeText.chat(text(alarm, "Region", "?"))
                 + ", at " + SafeText.chat(text(alarm, "StateChangeTime", "?"));
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = json.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("text", cut(SafeText.line(headline), MAX_SECTION));
-            g.writeArrayFieldStart("blocks");
-            g.writeStartObject();
-            g.writeStringField("type", "header");
-            g.writeObjectFieldStart("text");
-            g.writeStringField("type", "plain_text");
-            g.writeStringField("text", cut(SafeText.line(headline), MAX_HEADER));
-            g.writeBooleanField("emoji", true);
-            g.writeEndObject();
-            g.writeEndObject();
-            context(g, cut(where, MAX_SECTION));
-            g.writeStartObject();
-            g.writeStringField("type", "section");
-            g.writeObjectFieldStart("text");
-            g.writeStringField("type", "mrkdwn");
-            String text = (description.isEmpty() ? "" : "*" + description + "*\n") + reason;
-            g.writeStringField("text", cut(text.isBlank() ? "(no reason given)" : text, MAX_SECTION));
-            g.writeEndObject();
-            g.writeEndObject();
-            g.writeEndArray();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
-        }
-        return out.toString();
+        String text = (description.isEmpty() ? "" : "*" + description + "*\n") + reason;
+        return headed(json, headline, where, text.isBlank() ? "(no reason given)" : text);
     }
 
     /**
@@ -151,6 +125,12 @@ final class BlockKitMessage {
             Map<String, Object> c = JsonValues.object(o);
             lines.append("• *audited again* `").append(where(c == null ? Map.of() : c)).append("`\n");
         }
+        return headed(json, headline, "Sweep at " + SafeText.chat(text(alert, "referenceTime", "?")),
+                lines.length() == 0 ? "(no change listed)" : lines.toString().strip());
+    }
+
+    /** A header, a context line and one section: the messages that are not a list of violations. */
+    private static String headed(JsonFactory json, String headline, String context, String section) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = json.createGenerator(out)) {
             g.writeStartObject();
@@ -164,12 +144,12 @@ final class BlockKitMessage {
             g.writeBooleanField("emoji", true);
             g.writeEndObject();
             g.writeEndObject();
-            context(g, cut("Sweep at " + SafeText.chat(text(alert, "referenceTime", "?")), MAX_SECTION));
+            context(g, cut(context, MAX_SECTION));
             g.writeStartObject();
             g.writeStringField("type", "section");
             g.writeObjectFieldStart("text");
             g.writeStringField("type", "mrkdwn");
-            g.writeStringField("text", cut(lines.length() == 0 ? "(no change listed)" : lines.toString().strip(), MAX_SECTION));
+            g.writeStringField("text", cut(section, MAX_SECTION));
             g.writeEndObject();
             g.writeEndObject();
             g.writeEndArray();
