@@ -56,8 +56,8 @@ public final class MemberRoleCredentials {
     public AccountCredentials forRun(String hubAccount) {
         Map<String, CompletableFuture<AwsCredentialsProvider>> cache = new ConcurrentHashMap<>();
         return account -> {
-            if (account.equals(hubAccount)) {
-                return own;
+            if (account == null || account.equals(hubAccount)) {
+                return own; // null: this account, its id unknown (no invocation ARN)
             }
             CompletableFuture<AwsCredentialsProvider> mine = new CompletableFuture<>();
             CompletableFuture<AwsCredentialsProvider> theirs = cache.putIfAbsent(account, mine);
