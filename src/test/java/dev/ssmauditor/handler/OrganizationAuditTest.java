@@ -265,4 +265,20 @@ class OrganizationAuditTest {
                 .hasMessageContaining("management account or a delegated administrator");
         assertThat(organizations.requestCount()).isEqualTo(1);
     }
+
+    @Test
+    void regionsAloneAuditThisAccountInEachWithItsOwnRoleEvenWithoutItsId() throws Exception {
+        sessions();
+        aws.sns().acceptPublishes();
+        AuditHandler handler = handler(env("AUDIT_ACCOUNTS", ""));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        // No context: no invocation ARN, so no account id (a terminal run, a test harness).
+        handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(EVENT)), out, null);
+
+        JsonNode summary = JSON.readTree(out.toByteArray());
+        assertThat(summary.get("accountRegionsAudited").asInt()).isEqualTo(2);
+        assertThat(summary.get("alerted").asInt()).isEqualTo(2);
+        assertThat(sts.assumeRoleCalls(role(MEMBER)) + sts.assumeRoleCalls(role(ROLELESS))).isZero();
+    }
 }
