@@ -52,9 +52,6 @@ public final class AwsClientFactory {
         this.region = name == null || name.isBlank() ? new DefaultAwsRegionProviderChain().getRegion() : Region.of(name.trim());
         this.retry = retry;
         this.log = log;
-        if (http == null) {
-            keepAliveFor(env);
-        }
         this.http = http != null ? http : UrlConnectionHttpClient.builder()
                 .connectionTimeout(CONNECT_TIMEOUT)
                 .socketTimeout(retry.attemptTimeout())
@@ -63,21 +60,15 @@ public final class AwsClientFactory {
 
     /**
      * The JDK keeps only 5 idle connections per host by default ({@code http.maxConnections}): with more account-regions
-     * audited at once, every call past the fifth would open a new connection, TLS handshake and all. Read once by the
-     * JDK, before its first connection, so it is set here, before any client exists, unless the operator set it.
+     * audited at once, every call past the fifth would open a new connection, TLS handshake and all. The JDK reads it
+     * once, before its first connection, so it is set before any client exists, unless the operator set it.
+     *
+     * @param callsAtOnce how many calls the function may have in flight to one endpoint
      */
-    private static void keepAliveFor(Map<String, String> env) {
-        if (System.getProperty("http.maxConnections") != null) {
-            return;
+    public static void keepIdleConnections(int callsAtOnce) {
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", Integer.toString(Math.max(5, callsAtOnce + 8)));
         }
-        int concurrency = 1;
-        try {
-            String value = env.get("AUDIT_CONCURRENCY");
-            concurrency = value == null || value.isBlank() ? 32 : Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            // the configuration reports it
-        }
-        System.setProperty("http.maxConnections", Integer.toString(Math.max(5, Math.min(256, concurrency + 8))));
     }
 
     public Region region() {
@@ -107,15 +98,6 @@ public final class AwsClientFactory {
 
     public SqsClient sqs() {
         return SqsClient.builder().region(region).httpClient(http).overrideConfiguration(overrides()).build();
-    }
-
-    /** The HTTP client every SDK client here uses; calls made without a service client share it too. */
-    public SdkHttpClient http() {
-        return http;
-    }
-
-    public RetryPolicy retry() {
-        return retry;
     }
 
     public SecretsManagerClient secretsManager() {

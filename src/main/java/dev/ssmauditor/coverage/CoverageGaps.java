@@ -138,7 +138,7 @@ public final class CoverageGaps {
                         ((Boolean) x[2] ? unsentOpened : unsentClosed).add((String) x[1]);
                     }
                 }
-                errors += undo(unsentOpened, unsentClosed, failing, audited, open);
+                errors += undo(unsentOpened, unsentClosed, open);
                 throw e;
             }
         }
@@ -150,8 +150,7 @@ public final class CoverageGaps {
     }
 
     /** The changes were not alerted: put the ledger back as it was, so that the next run alerts them. */
-    private int undo(List<String> opened, List<String> closed, Map<String, UnitOutcome> failing,
-                     Map<String, AccountRegion> audited, Map<String, Instant> open) {
+    private int undo(List<String> opened, List<String> closed, Map<String, Instant> open) {
         if (dryRun) {
             return 0;
         }

@@ -26,9 +26,6 @@ public record CoverageSettings(AccountScope accounts, RegionScope regions, Strin
     public static final int MAX_CONCURRENCY = 256;
     public static final String DEFAULT_MEMBER_ROLE = "ssm-session-auditor-member";
 
-    public static final CoverageSettings SELF = new CoverageSettings(AccountScope.SELF, RegionScope.SELF, DEFAULT_MEMBER_ROLE,
-            DEFAULT_CONCURRENCY);
-
     /** Today's single-account audit: this account, this region, no role assumed. */
     public boolean selfOnly() {
         return accounts.kind() == AccountScope.Kind.SELF && regions.kind() == RegionScope.Kind.SELF && !sharded();

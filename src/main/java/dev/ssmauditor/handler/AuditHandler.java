@@ -103,7 +103,7 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
                 new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock, log, stepBudget()), eventPath, clock,
                 log, stepBudget());
         this.organization = config.coverage().selfOnly() ? null
-                : OrganizationParts.build(parts, env, ssm, eventPath, clock, retryPause(env));
+                : OrganizationParts.build(parts, env, ssm, eventPath, clock, retry);
         this.shards = config.coverage().sharded() ? new SqsShardQueue(parts.clients()::sqs, config.coverage().shardQueueUrl(), json,
                 budget, config.coverage().concurrency()) : null;
         if (organization != null) {
@@ -234,12 +234,6 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
     }
 
     static final Map<String, String> SHARD_METRICS = AuditSummary.units("accountsQueued", "Count", "auditSucceeded", "Count");
-
-    /** Tests shorten the pause before failed account-regions are tried again. */
-    static Duration retryPause(Map<String, String> env) {
-        String ms = env.get("SSM_AUDITOR_RETRY_PAUSE_MS");
-        return ms == null ? OrganizationParts.RETRY_PAUSE : Duration.ofMillis(Long.parseLong(ms));
-    }
 
     /** The account from the function's own ARN: {@code arn:aws:lambda:REGION:ACCOUNT:function:NAME}. */
     static String accountOf(Context context) {

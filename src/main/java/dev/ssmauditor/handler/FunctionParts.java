@@ -40,6 +40,7 @@ record FunctionParts(JsonFactory json, JsonLog log, EmbeddedMetrics metrics, Aud
         JsonLog log = new JsonLog(out, LogLevel.fromEnvironment(env.get("AWS_LAMBDA_LOG_LEVEL")), json);
         EmbeddedMetrics metrics = new EmbeddedMetrics(env.get("AWS_LAMBDA_FUNCTION_NAME"));
         AuditorConfig config = new ConfigLoader().load(env);
+        AwsClientFactory.keepIdleConnections(config.coverage().concurrency());
         AwsClientFactory clients = new AwsClientFactory(env, retry, log, http);
         CallBudget budget = new CallBudget(retry);
         AlertComposer composer = new AlertComposer(json);

@@ -9,6 +9,7 @@ import dev.ssmauditor.audit.AuditReport;
 import dev.ssmauditor.audit.AuditRequest;
 import dev.ssmauditor.audit.LedgerUnavailableException;
 import dev.ssmauditor.audit.PrefetchedSweeps;
+import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.coverage.AccountRegion;
 import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.Auditor;
@@ -36,15 +37,12 @@ import java.util.Map;
 /** Builds the sweep of many account-regions, alike for the scheduled function and the shard workers. */
 final class OrganizationParts {
 
-    /** How long a run waits before it tries again the account-regions that failed. */
-    static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
-
     private OrganizationParts() {
     }
 
     /** Each account-region is the single-account sweep, pointed at it with the account's credentials. */
     static OrganizationAudit build(FunctionParts parts, Map<String, String> env, SsmClient ssm, EventPathCheck eventPath,
-                                   Clock clock, Duration retryPause) {
+                                   Clock clock, RetryPolicy retry) {
         AuditorConfig config = parts.config();
         JsonLog log = parts.log();
         CoverageSettings coverage = config.coverage();
@@ -86,7 +84,9 @@ final class OrganizationParts {
         };
         OrganizationSweep sweep = new OrganizationSweep(coverage, Directories.accounts(coverage, env, parts.clients(), own,
                 parts.json(), parts.budget()), Directories.regions(coverage, env, parts.clients(), parts.json(), parts.budget()),
-                roles::forRun, unit, log, step, retryPause);
+                // The failed account-regions are tried again after the SDK's longest backoff (2 s in Lambda): the same
+                // air a throttled call gets.
+                roles::forRun, unit, log, step, retry.maxDelay());
         CoverageGapLedger gapLedger = parts.table() == null ? CoverageGapLedger.NONE : parts.table();
         return new OrganizationAudit(sweep, new CoverageGaps(gapLedger, new CoverageAlertComposer(parts.json()), parts.publisher(),
                 config.dryRun(), log), clock);

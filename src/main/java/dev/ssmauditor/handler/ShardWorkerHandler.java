@@ -73,8 +73,7 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
         this.budget = parts.budget();
         EventPathCheck eventPath = parts.table() == null || config.dryRun() ? null
                 : new EventPathCheck(parts.table(), config.expectStartSessionEvents());
-        this.organization = OrganizationParts.build(parts, env, parts.clients().ssm(), eventPath, clock,
-                AuditHandler.retryPause(env));
+        this.organization = OrganizationParts.build(parts, env, parts.clients().ssm(), eventPath, clock, retry);
     }
 
     private record Item(String messageId, int receives, ShardMessage message, String problem) {

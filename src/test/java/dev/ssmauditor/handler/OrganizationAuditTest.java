@@ -2,7 +2,6 @@ package dev.ssmauditor.handler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.ssmauditor.coverage.MemberAccount;
 import dev.ssmauditor.testing.FakeContext;
 import dev.ssmauditor.testing.FakeEc2;
@@ -30,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -60,23 +58,19 @@ class OrganizationAuditTest {
     final FakeEc2 ec2 = new FakeEc2();
 
     private final FakeSts sts = new FakeSts();
-    private WireMockServer stsServer;
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final Clock clock = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
 
     @BeforeEach
     void startSts() {
-        stsServer = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8).extensions(sts));
-        stsServer.start();
-        sts.attachTo(stsServer);
-        System.setProperty("aws.endpointUrlSts", stsServer.baseUrl());
+        System.setProperty("aws.endpointUrlSts", sts.open().baseUrl());
         sts.allow(role(MEMBER));
     }
 
     @AfterEach
     void stopSts() {
         System.clearProperty("aws.endpointUrlSts");
-        stsServer.stop();
+        sts.close();
     }
 
     private static String role(String account) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.testing.FakeContext;
 import dev.ssmauditor.testing.FakeSqs;
@@ -31,7 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,6 +40,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ShardedSweepTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The shard worker's retries, and its pause before it tries a failed account again, kept short. */
+    private static final RetryPolicy FAST = StartSessionHandlerTest.FAST;
     private static final Instant T = Instant.parse("2026-11-30T12:00:00Z");
     private static final String TOPIC = "arn:aws:sns:eu-west-1:123456789012:ssm-session-alerts";
     private static final String SSO = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b/";
@@ -55,7 +55,6 @@ class ShardedSweepTest {
 
     private final FakeSts sts = new FakeSts();
     private final FakeSqs sqs = new FakeSqs();
-    private final List<WireMockServer> servers = new ArrayList<>();
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final Clock clock = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
     private String queueUrl;
@@ -77,19 +76,16 @@ class ShardedSweepTest {
         aws.sns().acceptPublishes();
     }
 
-    private String serve(dev.ssmauditor.testing.FakeEndpoint fake) {
-        WireMockServer s = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8).extensions(fake));
-        s.start();
-        fake.attachTo(s);
-        servers.add(s);
-        return s.baseUrl();
+    private static String serve(dev.ssmauditor.testing.FakeEndpoint fake) {
+        return fake.open().baseUrl();
     }
 
     @AfterEach
     void stop() {
         System.clearProperty("aws.endpointUrlSts");
         System.clearProperty("aws.endpointUrlSqs");
-        servers.forEach(WireMockServer::stop);
+        sts.close();
+        sqs.close();
     }
 
     private Map<String, String> env(String... pairs) {
@@ -99,7 +95,6 @@ class ShardedSweepTest {
         env.put("STATE_TABLE", dynamo.table());
         env.put("AUDIT_ACCOUNTS", String.join(",", MEMBERS));
         env.put("SHARD_MAX_RECEIVES", "3");
-        env.put("SSM_AUDITOR_RETRY_PAUSE_MS", "10");
         for (int i = 0; i < pairs.length; i += 2) {
             env.put(pairs[i], pairs[i + 1]);
         }
@@ -145,7 +140,7 @@ class ShardedSweepTest {
                 .containsExactlyInAnyOrderElementsOf(MEMBERS);
 
         ShardWorkerHandler worker = new ShardWorkerHandler(env(), new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock,
-                RetryPolicy.LAMBDA, null);
+                FAST, null);
         List<String> ordered = new ArrayList<>(bodies);
         ordered.sort(null);
         String rolelessId = "m-" + ordered.indexOf(ordered.stream().filter(b -> b.contains(ROLELESS)).findFirst().orElseThrow());
@@ -184,7 +179,7 @@ class ShardedSweepTest {
     void snsFailingIsTheHubsFailureNotAnAccountsGap() throws Exception {
         aws.sns().failPublishes(500, "InternalError");
         ShardWorkerHandler worker = new ShardWorkerHandler(env(), new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock,
-                RetryPolicy.LAMBDA, null);
+                FAST, null);
         String body = "{\"v\":1,\"account\":\"222222222222\",\"referenceTime\":\"" + T + "\"}";
 
         JsonNode last = invoke(worker, batch(List.of(body), 3));
@@ -202,7 +197,7 @@ class ShardedSweepTest {
     @Test
     void twoMessagesForOneAccountStandOrFallTogether() throws Exception {
         ShardWorkerHandler worker = new ShardWorkerHandler(env(), new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock,
-                RetryPolicy.LAMBDA, null);
+                FAST, null);
         String body = "{\"v\":1,\"account\":\"" + ROLELESS + "\",\"referenceTime\":\"" + T + "\"}";
         JsonNode result = invoke(worker, batch(List.of(body, body), 1));
         assertThat(result.get("batchItemFailures")).extracting(f -> f.get("itemIdentifier").asText()).containsExactly("m-0", "m-1");
@@ -211,7 +206,7 @@ class ShardedSweepTest {
     @Test
     void anUnreadableMessageIsReportedFailedAndTheOthersAreAudited() throws Exception {
         ShardWorkerHandler worker = new ShardWorkerHandler(env(), new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock,
-                RetryPolicy.LAMBDA, null);
+                FAST, null);
         JsonNode result = invoke(worker, batch(List.of("{\"account\":\"12\"}",
                 "{\"v\":1,\"account\":\"222222222222\",\"referenceTime\":\"" + T + "\"}"), 1));
         assertThat(result.get("batchItemFailures")).singleElement()

@@ -1,6 +1,5 @@
 package dev.ssmauditor.testing;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -21,7 +20,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 /**
  * An EC2 endpoint (Query protocol, XML answers) on a WireMock server serving {@code DescribeRegions} for several
@@ -44,19 +42,6 @@ public final class FakeEc2 extends FakeEndpoint implements BeforeEachCallback, A
 
     // ---- lifecycle
 
-    /** Starts its server (not {@code start()}: WireMock calls that on its extensions). */
-    public FakeEc2 open() {
-        WireMockServer server = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8).extensions(this));
-        server.start();
-        attach(server);
-        return this;
-    }
-
-    @Override
-    public void close() {
-        server.stop();
-    }
-
     @Override
     public void beforeEach(ExtensionContext context) {
         open();
@@ -67,18 +52,9 @@ public final class FakeEc2 extends FakeEndpoint implements BeforeEachCallback, A
         close();
     }
 
-    public String baseUrl() {
-        return server.baseUrl();
-    }
-
     /** The environment that sends EC2 calls here: {@code AWS_ENDPOINT_URL_EC2}. */
     public Map<String, String> endpointEnv() {
         return Map.of("AWS_ENDPOINT_URL_EC2", baseUrl());
-    }
-
-    /** For odd answers stubbed on top of the model (stubs above priority 10 win). */
-    public WireMockServer server() {
-        return server;
     }
 
     // ---- the model

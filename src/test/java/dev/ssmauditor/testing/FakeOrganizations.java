@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -28,7 +27,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 /**
  * An AWS Organizations endpoint (JSON 1.1) on a WireMock server, serving {@code ListAccounts} from a model of
@@ -55,19 +53,6 @@ public final class FakeOrganizations extends FakeEndpoint implements BeforeEachC
 
     // ---- lifecycle
 
-    /** Starts its server (not {@code start()}: WireMock calls that on its extensions). */
-    public FakeOrganizations open() {
-        WireMockServer server = new WireMockServer(options().dynamicPort().jettyAcceptors(1).containerThreads(8).extensions(this));
-        server.start();
-        attach(server);
-        return this;
-    }
-
-    @Override
-    public void close() {
-        server.stop();
-    }
-
     @Override
     public void beforeEach(ExtensionContext context) {
         open();
@@ -78,18 +63,9 @@ public final class FakeOrganizations extends FakeEndpoint implements BeforeEachC
         close();
     }
 
-    public String baseUrl() {
-        return server.baseUrl();
-    }
-
     /** The environment that sends Organizations calls here: {@code AWS_ENDPOINT_URL_ORGANIZATIONS}. */
     public Map<String, String> endpointEnv() {
         return Map.of("AWS_ENDPOINT_URL_ORGANIZATIONS", baseUrl());
-    }
-
-    /** For odd answers stubbed on top of the model (stubs above priority 10 win). */
-    public WireMockServer server() {
-        return server;
     }
 
     // ---- the model
