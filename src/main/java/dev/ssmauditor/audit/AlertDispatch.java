@@ -91,11 +91,20 @@ public final class AlertDispatch {
      */
     public Outcome send(List<AlertPlanner.Candidate> candidates, BiFunction<List<Alert>, Boolean, AuditFindings> findings,
                         AuditRequest request, LedgerUnavailableException ledgerDown) {
-        return send(candidates, findings, request, ledgerDown, new Phases(clock));
+        return send(candidates, findings, request, ledgerDown, new Phases(clock), Remediations.NONE);
+    }
+
+    /**
+     * @param remediations what each alert reports about its session, and the follow-up alerts of sessions ended after
+     *                     their violation was alerted; told what was published
+     */
+    public Outcome send(List<AlertPlanner.Candidate> candidates, BiFunction<List<Alert>, Boolean, AuditFindings> findings,
+                        AuditRequest request, LedgerUnavailableException ledgerDown, Remediations remediations) {
+        return send(candidates, findings, request, ledgerDown, new Phases(clock), remediations);
     }
 
     Outcome send(List<AlertPlanner.Candidate> candidates, BiFunction<List<Alert>, Boolean, AuditFindings> findings,
-                 AuditRequest request, LedgerUnavailableException ledgerDown, Phases phases) {
+                 AuditRequest request, LedgerUnavailableException ledgerDown, Phases phases, Remediations remediations) {
         // The lease is taken from the time left now, when the claims are made: it ends when this invocation would.
         LedgerClaim claim = new LedgerClaim(UUID.randomUUID().toString(), clock.instant(), leaseUntil(request));
         RunLedger run = new RunLedger(claim);
@@ -111,16 +120,19 @@ public final class AlertDispatch {
         List<Alert> alerts = new ArrayList<>();
         Map<Alert, List<AlertKey>> keysOf = new HashMap<>();
         for (AlertPlanner.Candidate c : candidates) {
-            c.alert(sendable).ifPresent(a -> {
+            c.alert(sendable).ifPresent(found -> {
+                Alert a = found.withRemediation(remediations.of(c.violation(), c.ended()));
                 alerts.add(a);
                 keysOf.computeIfAbsent(a, x -> new ArrayList<>()).addAll(c.keys().stream().filter(run.won::contains).toList());
             });
         }
+        // Follow-ups have no alert key: the session's termination record, claimed by this run alone, makes them once.
+        alerts.addAll(remediations.followUps(alerts));
         List<AlertMessage> messages;
         try {
             messages = composer.compose(findings.apply(alerts, ledgerDown != null));
             phases.end("evaluate");
-            publish(messages, keysOf, run, request);
+            publish(messages, keysOf, run, request, remediations);
         } catch (RuntimeException e) {
             // What was not published is released, so that the next run (or Lambda's retry) sends it at once.
             Set<AlertKey> unpublished = new LinkedHashSet<>(run.won);
@@ -196,7 +208,8 @@ public final class AlertDispatch {
      * Publishes message by message, marking each one's keys sent as soon as SNS accepted it, so that a run stopped
      * half-way leaves nothing published unmarked. A message is started only with time for its publish and its mark.
      */
-    private void publish(List<AlertMessage> messages, Map<Alert, List<AlertKey>> keysOf, RunLedger run, AuditRequest request) {
+    private void publish(List<AlertMessage> messages, Map<Alert, List<AlertKey>> keysOf, RunLedger run, AuditRequest request,
+                         Remediations remediations) {
         for (int i = 0; i < messages.size(); i++) {
             if (!hasTime(request, stepBudget.multipliedBy(2))) {
                 throw new AuditDeadlineException(left(request) + " ms left before the function times out; not publishing "
@@ -210,6 +223,7 @@ public final class AlertDispatch {
             if (!keys.isEmpty()) {
                 markSent(keys, run);
             }
+            remediations.published(messages.get(i).alerts());
         }
     }
 

@@ -26,17 +26,19 @@ import java.util.Map;
  * @param sessionsNotReportedByEvents sessions that started long enough ago but no StartSession event reported (the
  *                                    event path is deaf); null when the run does not check the event path
  * @param phaseMillis wall time of each step, in the order run
+ * @param remediation the sessions this run ended, failed to end, found over, or would have ended (dry run)
  */
 public record AuditReport(Instant referenceTime, int sessionsChecked, int endedSessionsChecked, int pages,
                           List<Violation> violations, List<Alert> alerts, int alertMessages, boolean delivered,
                           Instant lastSweepBefore, Instant sweepSaved, boolean endedListedInFull, String sweepProblem,
                           int ledgerErrors, Integer sessionsNotReportedByEvents, Duration elapsed,
-                          Map<String, Long> phaseMillis) {
+                          Map<String, Long> phaseMillis, RemediationCounts remediation) {
 
     public AuditReport {
         violations = List.copyOf(violations);
         alerts = List.copyOf(alerts);
         phaseMillis = new java.util.LinkedHashMap<>(phaseMillis);
+        remediation = remediation == null ? RemediationCounts.NONE : remediation;
     }
 
     public Map<RuleId, Integer> violationsByRule() {

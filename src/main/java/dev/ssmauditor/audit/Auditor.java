@@ -3,6 +3,7 @@ package dev.ssmauditor.audit;
 import dev.ssmauditor.alert.AlertComposer;
 import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.AuditFindings;
+import dev.ssmauditor.alert.Detection;
 import dev.ssmauditor.log.JsonLog;
 import dev.ssmauditor.policy.PolicyEvaluator;
 import dev.ssmauditor.policy.Session;
@@ -39,6 +40,7 @@ public final class Auditor {
     private final AlertDispatch dispatch;
     private final AlertLedger ledger;
     private final EventPathCheck eventPath;
+    private final Remediator remediator;
     private final Clock clock;
     private final JsonLog log;
     private final Duration stepBudget;
@@ -58,6 +60,13 @@ public final class Auditor {
      */
     public Auditor(SessionSource sessions, PolicyEvaluator evaluator, AlertPlanner planner, AlertDispatch dispatch,
                    EventPathCheck eventPath, Clock clock, JsonLog log, Duration stepBudget) {
+        this(sessions, evaluator, planner, dispatch, eventPath, Remediator.none(), clock, log, stepBudget);
+    }
+
+    /** @param remediator ends the sessions the policy says to end, before their alerts go out */
+    public Auditor(SessionSource sessions, PolicyEvaluator evaluator, AlertPlanner planner, AlertDispatch dispatch,
+                   EventPathCheck eventPath, Remediator remediator, Clock clock, JsonLog log, Duration stepBudget) {
+        this.remediator = remediator;
         this.sessions = sessions;
         this.evaluator = evaluator;
         this.planner = planner;
@@ -111,14 +120,18 @@ public final class Auditor {
         boolean olderEvent = lastSweep != null && t.isBefore(lastSweep);
         List<AlertPlanner.Candidate> candidates = planner.plan(activeViolations, endedViolations, account, region, t, olderEvent);
 
+        Remediations remediations = remediator.remediate(activeViolations, endedViolations, account, region, t,
+                Detection.SWEEP, request);
+        phases.end("remediate");
+
         int activeCount = active.sessions().size();
         int endedCount = ended.sessions().size();
         AlertDispatch.Outcome sent = dispatch.send(candidates, (alerts, mayRepeat) -> new AuditFindings(account, region, t,
-                activeCount, endedCount, alerts, mayRepeat, request.accountName()), request, ledgerDown, phases);
+                activeCount, endedCount, alerts, mayRepeat, request.accountName()), request, ledgerDown, phases, remediations);
         ledgerDown = sent.ledgerDown();
         phases.end("publish");
 
-        int errors = sent.ledgerErrors();
+        int errors = sent.ledgerErrors() + remediations.ledgerErrors();
         Instant sweepSaved = null;
         EventPathCheck.Result heard = null;
         if (ledgerDown == null && ledger.persists()) {
@@ -143,7 +156,7 @@ public final class Auditor {
         AuditReport report = new AuditReport(t, activeCount, endedCount, active.pages() + ended.pages(),
                 all, sent.alerts(), sent.messages().size(), sent.delivered(), lastSweep, sweepSaved,
                 ended.cursor() == null, reach.problem(), errors, heard == null ? null : heard.unreported().size(),
-                Duration.between(began, clock.instant()), phases.millis());
+                Duration.between(began, clock.instant()), phases.millis(), remediations.counts());
         if (ledgerDown != null) {
             log.error("alert ledger unavailable; alerts published without it", JsonLog.fields("account", account, "region", region,
                     "alerted", sent.alerts().size(), "alertMessages", sent.messages().size(), "error", ledgerDown.getMessage(),

@@ -24,11 +24,19 @@ public final class StartSessionCheck {
     private final AlertPlanner planner;
     private final AlertDispatch dispatch;
     private final SessionSightings sightings;
+    private final Remediator remediator;
     private final JsonLog log;
 
     /** @param sightings where seen sessions are recorded; null when nothing is kept (no ledger, dry runs) */
     public StartSessionCheck(PolicyEvaluator evaluator, AlertPlanner planner, AlertDispatch dispatch, SessionSightings sightings,
                              JsonLog log) {
+        this(evaluator, planner, dispatch, sightings, Remediator.none(), log);
+    }
+
+    /** @param remediator ends the session within this invocation when its violation says so, before the alert goes out */
+    public StartSessionCheck(PolicyEvaluator evaluator, AlertPlanner planner, AlertDispatch dispatch, SessionSightings sightings,
+                             Remediator remediator, JsonLog log) {
+        this.remediator = remediator;
         this.evaluator = evaluator;
         this.planner = planner;
         this.dispatch = dispatch;
@@ -44,7 +52,7 @@ public final class StartSessionCheck {
      * @param ledgerErrors ledger operations that failed (the sighting, marks, releases, the ledger itself)
      */
     public record Report(StartedSession started, List<Violation> violations, AlertDispatch.Outcome outcome, boolean seenRecorded,
-                         int ledgerErrors) {
+                         int ledgerErrors, RemediationCounts remediation) {
 
         public int alerted() {
             return outcome == null ? 0 : outcome.alerts().size();
@@ -54,20 +62,23 @@ public final class StartSessionCheck {
     public Report check(StartedSession started, AuditRequest request) {
         List<Violation> violations = started.missing() != null ? List.of() : evaluator.evaluateAtStart(started.session());
         AlertDispatch.Outcome sent = null;
+        Remediations remediations = Remediations.NONE;
         boolean recorded;
         try {
             if (!violations.isEmpty()) {
                 List<AlertPlanner.Candidate> candidates = planner.planStarted(violations, started.account(), started.region(),
                         started.eventTime(), started.detection());
+                remediations = remediator.remediate(violations, List.of(), started.account(), started.region(),
+                        started.eventTime(), started.detection(), request);
                 sent = dispatch.send(candidates, (alerts, mayRepeat) -> new AuditFindings(started.account(), started.region(),
-                        started.eventTime(), 1, 0, alerts, mayRepeat), request, null);
+                        started.eventTime(), 1, 0, alerts, mayRepeat), request, null, remediations);
             }
         } finally {
             recorded = recordSighting(started);
         }
-        int errors = recorded || sightings == null ? 0 : 1;
+        int errors = (recorded || sightings == null ? 0 : 1) + remediations.ledgerErrors();
         if (sent == null) {
-            return new Report(started, violations, null, recorded, errors);
+            return new Report(started, violations, null, recorded, errors, remediations.counts());
         }
         errors += sent.ledgerErrors();
         if (sent.ledgerDown() != null) {
@@ -77,7 +88,7 @@ public final class StartSessionCheck {
                     "consequence", "the alert went out saying it may repeat, and the sweep may alert it once more; the "
                             + "invocation does not fail, since a retry would only publish it again"));
         }
-        return new Report(started, violations, sent, recorded, errors);
+        return new Report(started, violations, sent, recorded, errors, remediations.counts());
     }
 
     private boolean recordSighting(StartedSession started) {

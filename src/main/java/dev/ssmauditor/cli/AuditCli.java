@@ -5,7 +5,10 @@ import dev.ssmauditor.alert.AlertComposer;
 import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.PrintingAlertPublisher;
 import dev.ssmauditor.alert.SnsAlertPublisher;
+import dev.ssmauditor.audit.AlertDispatch;
 import dev.ssmauditor.audit.AlertLedger;
+import dev.ssmauditor.audit.Remediator;
+import dev.ssmauditor.audit.TerminationLedger;
 import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.AuditReport;
 import dev.ssmauditor.audit.AuditRequest;
@@ -98,9 +101,11 @@ public final class AuditCli {
 
         // A terminal run keeps no ledger: it reports every current violation, and its log lines go nowhere.
         JsonLog quiet = new JsonLog(new PrintStream(OutputStream.nullOutputStream()), LogLevel.FATAL, json);
-        AuditReport report = new Auditor(sessions, new PolicyEvaluator(config.policy()), new AlertPlanner(Duration.ZERO), composer,
-                publisher, AlertLedger.NONE, clock, quiet, Duration.ZERO)
-                .run(new AuditRequest(at, null, region));
+        // Nor does it end sessions: it reports what the function would end (would-terminate), publishing or not.
+        Remediator remediator = new Remediator(config.remediation(), true, TerminationLedger.NONE, null, clock, quiet, Duration.ZERO);
+        AuditReport report = new Auditor(sessions, new PolicyEvaluator(config.policy()), new AlertPlanner(Duration.ZERO),
+                new AlertDispatch(composer, publisher, AlertLedger.NONE, clock, quiet, Duration.ZERO), null, remediator, clock, quiet,
+                Duration.ZERO).run(new AuditRequest(at, null, region));
 
         err.println("Checked " + report.sessionsChecked() + " active sessions at " + at + " from "
                 + (offline ? arguments.snapshot() : "region " + region) + ": " + report.violations().size()

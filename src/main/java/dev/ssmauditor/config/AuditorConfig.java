@@ -16,5 +16,6 @@ import java.time.Duration;
  * @param coverage the accounts and regions the sweep audits
  */
 public record AuditorConfig(String alertTopicArn, boolean dryRun, Policy policy, Duration remindEvery,
-                            String stateTable, boolean expectStartSessionEvents, CoverageSettings coverage) {
+                            String stateTable, boolean expectStartSessionEvents, CoverageSettings coverage,
+                            dev.ssmauditor.policy.RemediationPolicy remediation) {
 }

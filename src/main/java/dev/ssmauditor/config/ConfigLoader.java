@@ -36,7 +36,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AuditorConfig(topicArn, dryRun, policy, remindEvery, stateTable, expectEvents, coverage);
+        return new AuditorConfig(topicArn, dryRun, policy, remindEvery, stateTable, expectEvents, coverage,
+                dev.ssmauditor.policy.RemediationPolicy.NONE);
     }
 
     private static boolean expectEvents(String value, String stateTable, List<String> problems) {

@@ -32,6 +32,7 @@ public final class SweepTotals {
         List<dev.ssmauditor.policy.Violation> violations = new ArrayList<>();
         List<dev.ssmauditor.alert.Alert> alerts = new ArrayList<>();
         Map<String, Long> phases = new LinkedHashMap<>();
+        dev.ssmauditor.audit.RemediationCounts remediation = dev.ssmauditor.audit.RemediationCounts.NONE;
         for (AuditReport r : reports) {
             sessions += r.sessionsChecked();
             ended += r.endedSessionsChecked();
@@ -47,8 +48,9 @@ public final class SweepTotals {
             violations.addAll(r.violations());
             alerts.addAll(r.alerts());
             r.phaseMillis().forEach((k, v) -> phases.merge(k, v, Long::sum));
+            remediation = remediation.plus(r.remediation());
         }
         return new AuditReport(referenceTime, sessions, ended, pages, violations, alerts, messages, delivered, null, null,
-                endedInFull, sweepProblem, ledgerErrors, unreported, elapsed, phases);
+                endedInFull, sweepProblem, ledgerErrors, unreported, elapsed, phases, remediation);
     }
 }

@@ -22,6 +22,7 @@ import dev.ssmauditor.log.JsonLog;
 import dev.ssmauditor.organization.SqsShardQueue;
 import dev.ssmauditor.policy.PolicyEvaluator;
 import dev.ssmauditor.sessions.SsmSessionSource;
+import dev.ssmauditor.sessions.SsmSessionTerminator;
 import org.crac.Core;
 import org.crac.Resource;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -100,7 +101,8 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
                 : new EventPathCheck(parts.table(), config.expectStartSessionEvents());
         this.auditor = new Auditor(new SsmSessionSource(ssm, budget, Auditor.endedListingReserve(stepBudget())),
                 new PolicyEvaluator(config.policy()), new AlertPlanner(config.remindEvery()),
-                new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock, log, stepBudget()), eventPath, clock,
+                new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock, log, stepBudget()), eventPath,
+                parts.remediator((account, in) -> new SsmSessionTerminator(ssm, budget, null, clock), clock, log), clock,
                 log, stepBudget());
         this.organization = config.coverage().selfOnly() ? null
                 : OrganizationParts.build(parts, env, ssm, eventPath, clock, retry);

@@ -30,7 +30,9 @@ final class AuditSummary {
             "ledgerErrors", "Count",
             "sessionsNotReportedByEvents", "Count",
             "accountRegionsAudited", "Count",
-            "coverageGaps", "Count");
+            "coverageGaps", "Count",
+            "sessionsTerminated", "Count",
+            "terminationsFailed", "Count");
     /** The failure line's metrics: the run failed, and whether the ledger was the cause. */
     static final Map<String, String> FAILURE_METRICS = units("auditSucceeded", "Count", "ledgerErrors", "Count");
     static final Map<String, String> BREAKDOWN_METRICS = Map.of("violations", "Count");
@@ -48,6 +50,14 @@ final class AuditSummary {
             units.put(namesAndUnits[i], namesAndUnits[i + 1]);
         }
         return units;
+    }
+
+    /** What the run did to sessions: the two metrics the alarms watch, and the rest for the operator. */
+    static void remediation(Map<String, Object> f, dev.ssmauditor.audit.RemediationCounts r) {
+        f.put("sessionsTerminated", r.terminated());
+        f.put("terminationsFailed", r.failed());
+        f.put("sessionsAlreadyEnded", r.alreadyEnded());
+        f.put("sessionsWouldTerminate", r.wouldTerminate());
     }
 
     /** Violations by rule and by severity, one line each (only non-zero counts). */
@@ -87,6 +97,7 @@ final class AuditSummary {
         f.put("sweepRecordIgnored", report.sweepProblem() == null ? 0 : 1);
         f.put("endedBacklog", report.endedListedInFull() ? 0 : 1);
         f.put("ledgerErrors", report.ledgerErrors());
+        remediation(f, report.remediation());
         // 0 when the event path is not watched (see eventPathChecked), so that the alarm's metric is never missing.
         f.put("eventPathChecked", report.sessionsNotReportedByEvents() != null);
         f.put("sessionsNotReportedByEvents", report.sessionsNotReportedByEvents() == null ? 0 : report.sessionsNotReportedByEvents());

@@ -6,6 +6,9 @@ import dev.ssmauditor.alert.AlertPublisher;
 import dev.ssmauditor.alert.PrintingAlertPublisher;
 import dev.ssmauditor.alert.SnsAlertPublisher;
 import dev.ssmauditor.audit.AlertLedger;
+import dev.ssmauditor.audit.Remediator;
+import dev.ssmauditor.audit.SessionTerminator;
+import dev.ssmauditor.audit.TerminationLedger;
 import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
@@ -18,6 +21,7 @@ import dev.ssmauditor.state.DynamoDbAlertLedger;
 import software.amazon.awssdk.http.SdkHttpClient;
 
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -59,6 +63,16 @@ record FunctionParts(JsonFactory json, JsonLog log, EmbeddedMetrics metrics, Aud
             ledger = AlertLedger.readOnly(ledger);
         }
         return new FunctionParts(json, log, metrics, config, clients, budget, composer, sns, publisher, table, ledger);
+    }
+
+    /** Where sessions ended are recorded: the ledger's table, or nothing without one. */
+    TerminationLedger terminations() {
+        return table == null ? TerminationLedger.NONE : table;
+    }
+
+    /** Ends what the policy says to end (in a dry run, only says so), in the sessions' account and region. */
+    Remediator remediator(SessionTerminator.Locator terminators, Clock clock, JsonLog runLog) {
+        return new Remediator(config.remediation(), config.dryRun(), terminations(), terminators, clock, runLog, CallBudget.STEP);
     }
 
     /** SnapStart, after priming: the SNS client is built too, so that a restored environment pays for nothing. */

@@ -25,6 +25,7 @@ import dev.ssmauditor.coverage.UnitAuditor;
 import dev.ssmauditor.log.JsonLog;
 import dev.ssmauditor.policy.PolicyEvaluator;
 import dev.ssmauditor.sessions.SsmSessionSource;
+import dev.ssmauditor.sessions.SsmSessionTerminator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -76,9 +77,11 @@ final class OrganizationParts {
             private UnitAuditor withLedger(AlertLedger ledger) {
                 return (u, credentials, request) -> {
                     JsonLog unitLog = log.with(JsonLog.fields("account", u.accountId(), "region", u.region()));
-                    return new Auditor(new SsmSessionSource(ssmClients.in(u.region()), parts.budget(),
-                            Auditor.endedListingReserve(step), credentials), evaluator, planner, new AlertDispatch(parts.composer(),
-                            publisher, ledger, clock, unitLog, step), eventPath, clock, unitLog, step).run(request);
+                    SsmClient client = ssmClients.in(u.region());
+                    return new Auditor(new SsmSessionSource(client, parts.budget(), Auditor.endedListingReserve(step), credentials),
+                            evaluator, planner, new AlertDispatch(parts.composer(), publisher, ledger, clock, unitLog, step), eventPath,
+                            parts.remediator((account, in) -> new SsmSessionTerminator(client, parts.budget(), credentials, clock),
+                                    clock, unitLog), clock, unitLog, step).run(request);
                 };
             }
         };

@@ -43,7 +43,8 @@ import java.util.Map;
 public final class StartSessionHandler implements RequestStreamHandler, Resource {
 
     static final Map<String, String> METRICS = AuditSummary.units("startSessionEvents", "Count", "violations", "Count", "alerted", "Count",
-            "alertsPublished", "Count", "ledgerErrors", "Count", "eventAgeMs", "Milliseconds");
+            "alertsPublished", "Count", "ledgerErrors", "Count", "eventAgeMs", "Milliseconds", "sessionsTerminated", "Count",
+            "terminationsFailed", "Count");
     static final Map<String, String> IGNORED_METRICS = AuditSummary.units("eventsIgnored", "Count");
     static final Map<String, String> FAILURE_METRICS = AuditSummary.units("eventCheckFailed", "Count");
 
@@ -58,6 +59,8 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
     private final RetryPolicy retry;
     private final FunctionParts parts;
     private final CallBudget budget;
+    /** Null unless sessions are ended (termination asked, not a dry run). */
+    private final EventPathTerminators terminators;
 
     /** Used by the Lambda runtime. */
     public StartSessionHandler() {
@@ -81,10 +84,12 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
         this.env = env;
         this.retry = retry;
         SessionSightings sightings = config.dryRun() ? null : parts.table();
+        this.terminators = config.remediation().terminatesAny() && !config.dryRun()
+                ? new EventPathTerminators(parts.clients(), budget, clock, config.coverage().memberRoleName()) : null;
         this.check = new StartSessionCheck(new PolicyEvaluator(config.policy()), new AlertPlanner(config.remindEvery()),
                 // A dry run claims nothing, so only a read can tell it what was sent already.
                 new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock, log, CallBudget.STEP, config.dryRun()),
-                sightings, log);
+                sightings, parts.remediator(terminators, clock, log), log);
         Core.getGlobalContext().register(this);
     }
 
@@ -135,6 +140,9 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
             return;
         }
         StartedSession started = event.started();
+        if (terminators != null) {
+            terminators.invocation(AuditHandler.accountOf(context));
+        }
         StartSessionCheck.Report report;
         try {
             report = check.check(started, new AuditRequest(started.eventTime() == null ? clock.instant() : started.eventTime(),
@@ -159,6 +167,7 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
         fields.put("alertsPublished", report.outcome() != null && report.outcome().delivered() ? report.outcome().messages().size() : 0);
         fields.put("seenRecorded", report.seenRecorded());
         fields.put("ledgerErrors", report.ledgerErrors());
+        AuditSummary.remediation(fields, report.remediation());
         // How late CloudTrail delivered the record: the figure the event path's promise rests on.
         fields.put("eventAgeMs", ageMillis(started));
         fields.put("dryRun", config.dryRun());

@@ -7,6 +7,12 @@ import dev.ssmauditor.audit.LedgerClaim;
 import dev.ssmauditor.audit.LedgerUnavailableException;
 import dev.ssmauditor.audit.SessionSightings;
 import dev.ssmauditor.audit.SweepMark;
+import dev.ssmauditor.audit.TerminationLedger;
+import dev.ssmauditor.audit.SessionTerminator;
+import dev.ssmauditor.alert.Remediation;
+import dev.ssmauditor.policy.RuleId;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 import dev.ssmauditor.aws.CallBudget;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -43,11 +49,15 @@ import java.util.function.Supplier;
  * sent, so a run with nothing new writes nothing. Keys known to be sent are also remembered for the life of the execution
  * environment, so warm runs do not read them again.
  *
+ * <p>The same table holds each session's termination record ({@link TerminationLedger}, {@code end#...}): claimed
+ * like an alert key, then marked ENDED or FAILED; a FAILED record keeps the lease of the run that failed, so another
+ * run tries again only after it.
+ *
  * <p>The same table holds the event path's sightings ({@link SessionSightings}): one small item per session whose
  * {@code StartSession} event arrived, kept {@link #SIGHTING_RETENTION}, which the sweep reads to tell whether the
  * event path hears anything.
  */
-public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings, CoverageGapLedger {
+public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings, CoverageGapLedger, TerminationLedger {
 
     static final int FORMAT_VERSION = 1;
     /** DescribeSessions forgets a session after 30 days; its alert keys are kept well beyond that. */
@@ -268,6 +278,116 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings,
             }
         }
         return new Claimable(free, held);
+    }
+
+
+    private static final String END_CLAIM_CONDITION = "attribute_not_exists(pk) OR ((#s = :inprogress OR #s = :failed) AND leaseUntil < :now)";
+
+    @Override
+    public Claim claim(SessionRef session, RuleId rule, LedgerClaim claim) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":inprogress", s(INPROGRESS));
+        values.put(":failed", s(Status.FAILED.name()));
+        values.put(":now", n(claim.now().getEpochSecond()));
+        values.put(":token", s(claim.token()));
+        values.put(":lease", n(claim.leaseUntil().getEpochSecond()));
+        values.put(":expires", n(claim.now().plus(RETENTION).getEpochSecond()));
+        values.put(":v", n(FORMAT_VERSION));
+        values.put(":session", s(session.sessionId()));
+        values.put(":rule", s(rule.id()));
+        values.put(":claimed", s(claim.now().toString()));
+        values.put(":one", n(1));
+        List<String> set = new ArrayList<>(List.of("#s = :inprogress", "claimToken = :token", "leaseUntil = :lease",
+                "expiresAt = :expires", "v = :v", "sessionId = :session", "#r = :rule", "claimedAt = :claimed"));
+        if (session.account() != null) {
+            set.add("#account = :account");
+            values.put(":account", s(session.account()));
+        }
+        if (session.region() != null) {
+            set.add("#region = :region");
+            values.put(":region", s(session.region()));
+        }
+        Map<String, String> names = new HashMap<>(Map.of("#s", "status", "#r", "rule"));
+        if (session.region() != null) {
+            names.put("#region", "region");
+        }
+        if (session.account() != null) {
+            names.put("#account", "account");
+        }
+        String update = "SET " + String.join(", ", set) + " ADD attempts :one";
+        try {
+            UpdateItemResponse response = call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides())
+                    .tableName(table).key(Map.of("pk", s(session.id()))).updateExpression(update)
+                    .conditionExpression(END_CLAIM_CONDITION).expressionAttributeNames(names).expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_OLD)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)));
+            return new Claim(true, response.hasAttributes() && !response.attributes().isEmpty() ? entry(response.attributes()) : null);
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> current = e.hasItem() && !e.item().isEmpty() ? e.item()
+                    : call("GetItem", () -> dynamo.getItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table)
+                            .consistentRead(true).key(Map.of("pk", s(session.id())))).item());
+            if (current != null && claim.token().equals(text(current.get("claimToken")))
+                    && INPROGRESS.equals(text(current.get("status")))) {
+                return new Claim(true, null); // the SDK retried a write whose answer was lost
+            }
+            return new Claim(false, current == null || current.isEmpty() ? null : entry(current));
+        }
+    }
+
+    @Override
+    public void finish(SessionRef session, LedgerClaim claim, SessionTerminator.Result result) {
+        boolean failed = result.outcome() == Remediation.Outcome.TERMINATE_FAILED;
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":status", s(failed ? Status.FAILED.name() : Status.ENDED.name()));
+        values.put(":outcome", s(result.outcome().id()));
+        values.put(":at", s(result.at().toString()));
+        values.put(":token", s(claim.token()));
+        String update = "SET #s = :status, outcome = :outcome, endedOrFailedAt = :at";
+        if (result.error() != null) {
+            values.put(":error", s(result.error().length() > 1000 ? result.error().substring(0, 1000) : result.error()));
+            update += ", lastError = :error";
+        } else {
+            update += " REMOVE lastError";
+        }
+        String finalUpdate = update;
+        try {
+            call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table)
+                    .key(Map.of("pk", s(session.id()))).updateExpression(finalUpdate)
+                    .conditionExpression("claimToken = :token").expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(values)));
+        } catch (ConditionalCheckFailedException e) {
+            // taken over after this run's lease: the run that took it records its own attempt
+        }
+    }
+
+    @Override
+    public void reported(SessionRef session, Remediation.Outcome outcome) {
+        try {
+            call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table)
+                    .key(Map.of("pk", s(session.id()))).updateExpression("SET reported = :o")
+                    .conditionExpression("attribute_exists(pk)").expressionAttributeValues(Map.of(":o", s(outcome.id())))));
+        } catch (ConditionalCheckFailedException e) {
+            // no record (ended without a ledger): nothing to note
+        }
+    }
+
+    private static Entry entry(Map<String, AttributeValue> item) {
+        Status status;
+        try {
+            status = Status.valueOf(text(item.get("status")));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            status = Status.INPROGRESS; // unreadable: treated as held, so that nobody ends the session twice
+        }
+        AttributeValue attempts = item.get("attempts");
+        int tries = 0;
+        try {
+            tries = attempts == null || attempts.n() == null ? 0 : Integer.parseInt(attempts.n());
+        } catch (NumberFormatException e) {
+            // stays 0
+        }
+        return new Entry(status, Remediation.Outcome.fromId(text(item.get("outcome"))), parse(text(item.get("endedOrFailedAt"))),
+                seconds(item.get("leaseUntil")), Remediation.Outcome.fromId(text(item.get("reported"))), tries,
+                text(item.get("lastError")));
     }
 
     static String gapId(String label) {

@@ -87,7 +87,7 @@ class CoverageGapsTest {
 
     private static UnitOutcome audited(AccountRegion u) {
         return new UnitOutcome(u, new AuditReport(T, 0, 0, 1, List.of(), List.of(), 0, false, null, null, true, null, 0, null,
-                Duration.ZERO, Map.of()), null, 1, null);
+                Duration.ZERO, Map.of(), null), null, 1, null);
     }
 
     @Test

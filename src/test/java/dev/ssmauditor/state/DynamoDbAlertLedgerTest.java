@@ -1,5 +1,9 @@
 package dev.ssmauditor.state;
 
+import dev.ssmauditor.alert.Remediation;
+import dev.ssmauditor.audit.SessionTerminator;
+import dev.ssmauditor.audit.TerminationLedger;
+
 import dev.ssmauditor.audit.AlertKey;
 import dev.ssmauditor.audit.LedgerClaim;
 import dev.ssmauditor.audit.LedgerUnavailableException;
@@ -227,5 +231,70 @@ class DynamoDbAlertLedgerTest {
         assertThat(ledger.lastSweep("123456789012", "eu-west-1")).contains(new SweepMark(NOW, null, null));
         ledger.checkedUpTo("123456789012", "us-east-1", null, true);
         assertThat(ledger.lastSweep("123456789012", "us-east-1")).as("forgetting creates nothing").isEmpty();
+    }
+
+    private static final TerminationLedger.SessionRef SESSION = new TerminationLedger.SessionRef("123456789012", "eu-west-1", "s-9");
+
+    private static SessionTerminator.Result result(Remediation.Outcome outcome, String error) {
+        return new SessionTerminator.Result(outcome, NOW.plusSeconds(1), error, 1);
+    }
+
+    @Test
+    void aSessionIsClaimedForTerminationByOneRunAndOnceEndedByNoneAgain() {
+        DynamoDbAlertLedger a = ledger();
+        LedgerClaim first = claim("run-a", NOW);
+        TerminationLedger.Claim won = a.claim(SESSION, RuleId.UNEXPECTED_TARGET, first);
+        assertThat(won.won()).isTrue();
+        assertThat(won.previous()).isNull();
+
+        TerminationLedger.Claim meanwhile = ledger().claim(SESSION, RuleId.UNEXPECTED_TARGET, claim("run-b", NOW.plusSeconds(1)));
+        assertThat(meanwhile.won()).isFalse();
+        assertThat(meanwhile.previous().status()).isEqualTo(TerminationLedger.Status.INPROGRESS);
+
+        a.finish(SESSION, first, result(Remediation.Outcome.TERMINATED, null));
+        a.reported(SESSION, Remediation.Outcome.TERMINATED);
+        // Long after every lease: an ended session is never claimed again, and the loser learns what became of it.
+        TerminationLedger.Claim later = ledger().claim(SESSION, RuleId.UNEXPECTED_TARGET, claim("run-c", NOW.plusSeconds(3600)));
+        assertThat(later.won()).isFalse();
+        assertThat(later.previous().status()).isEqualTo(TerminationLedger.Status.ENDED);
+        assertThat(later.previous().outcome()).isEqualTo(Remediation.Outcome.TERMINATED);
+        assertThat(later.previous().at()).isEqualTo(NOW.plusSeconds(1));
+        assertThat(later.previous().reported()).isEqualTo(Remediation.Outcome.TERMINATED);
+    }
+
+    @Test
+    void aFailedAttemptIsRetriedOnlyAfterItsLeaseAndTheRetryLearnsWhatWasReported() {
+        DynamoDbAlertLedger ledger = ledger();
+        LedgerClaim first = claim("run-a", NOW);
+        ledger.claim(SESSION, RuleId.UNEXPECTED_TARGET, first);
+        ledger.finish(SESSION, first, result(Remediation.Outcome.TERMINATE_FAILED, "ThrottlingException: Rate exceeded"));
+        ledger.reported(SESSION, Remediation.Outcome.TERMINATE_FAILED);
+
+        TerminationLedger.Claim tooSoon = ledger.claim(SESSION, RuleId.UNEXPECTED_TARGET, claim("run-b", NOW.plusSeconds(30)));
+        assertThat(tooSoon.won()).isFalse();
+        assertThat(tooSoon.previous().status()).isEqualTo(TerminationLedger.Status.FAILED);
+        assertThat(tooSoon.previous().error()).contains("ThrottlingException");
+
+        TerminationLedger.Claim retry = ledger.claim(SESSION, RuleId.UNEXPECTED_TARGET, claim("run-c", NOW.plusSeconds(300)));
+        assertThat(retry.won()).isTrue();
+        assertThat(retry.previous().status()).isEqualTo(TerminationLedger.Status.FAILED);
+        assertThat(retry.previous().reported()).isEqualTo(Remediation.Outcome.TERMINATE_FAILED);
+        assertThat(retry.previous().attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void onlyTheClaimingRunRecordsItsOutcome() {
+        DynamoDbAlertLedger ledger = ledger();
+        LedgerClaim died = claim("died", NOW);
+        ledger.claim(SESSION, RuleId.UNEXPECTED_TARGET, died);
+        LedgerClaim takeover = claim("takeover", NOW.plusSeconds(120));
+        assertThat(ledger.claim(SESSION, RuleId.UNEXPECTED_TARGET, takeover).won()).as("the first run died: its lease passed").isTrue();
+
+        ledger.finish(SESSION, died, result(Remediation.Outcome.TERMINATE_FAILED, "late"));
+        ledger.finish(SESSION, takeover, result(Remediation.Outcome.TERMINATED, null));
+
+        TerminationLedger.Entry now = ledger.claim(SESSION, RuleId.UNEXPECTED_TARGET, claim("x", NOW.plusSeconds(9999))).previous();
+        assertThat(now.outcome()).isEqualTo(Remediation.Outcome.TERMINATED);
+        assertThat(now.attempts()).isEqualTo(2);
     }
 }

@@ -30,13 +30,16 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 
 /**
  * An SSM endpoint speaking the JSON 1.1 protocol on a WireMock server, backed by a small model:
- * {@code DescribeSessions} (Active and History, the {@code InvokedAfter}
- * and {@code InvokedBefore} filters, pages of {@code MaxResults} with {@code NextToken}s page-2, page-3, ...). Tests change the
- * model between runs; fixed answers for odd cases can be stubbed on top with {@link #page}.
+ * {@code DescribeSessions} (Active and History, the {@code InvokedAfter}, {@code InvokedBefore} and {@code SessionId}
+ * filters, pages of {@code MaxResults} with {@code NextToken}s page-2, page-3, ...). Tests change the
+ * model between runs; fixed answers for odd cases can be stubbed on top with {@link #page}. {@code TerminateSession}
+ * moves an active session to the history, as over (it succeeds for any id, as the real one is documented to); the
+ * sessions it ended are counted by id.
  */
 public final class FakeSsm extends FakeEndpoint {
 
     public static final String DESCRIBE_SESSIONS = "AmazonSSM.DescribeSessions";
+    public static final String TERMINATE_SESSION = "AmazonSSM.TerminateSession";
     static final String NAME = "fake-ssm";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,6 +50,11 @@ public final class FakeSsm extends FakeEndpoint {
     private final Map<String, List<ObjectNode>> historyElsewhere = new ConcurrentHashMap<>();
     private final Set<String> denied = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> callsElsewhere = new ConcurrentHashMap<>();
+    /** TerminateSession calls answered, by session id, and those that found the session active and ended it. */
+    private final Map<String, AtomicInteger> terminateCalls = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> terminated = new ConcurrentHashMap<>();
+    private final Set<String> stubborn = ConcurrentHashMap.newKeySet();
+    private volatile boolean terminateDenied;
 
     FakeSsm() {
         super(NAME, 11);
@@ -108,6 +116,35 @@ public final class FakeSsm extends FakeEndpoint {
     /** Calls signed with this key in this region are refused with AccessDeniedException. */
     public void deny(String accessKeyId, String region) {
         denied.add(where(accessKeyId, region));
+    }
+
+    /** TerminateSession calls answered for this session id (whatever its state). */
+    public int terminateCalls(String sessionId) {
+        AtomicInteger n = terminateCalls.get(sessionId);
+        return n == null ? 0 : n.get();
+    }
+
+    /** How many times TerminateSession found this session active and ended it: at most once, for any session. */
+    public int timesTerminated(String sessionId) {
+        AtomicInteger n = terminated.get(sessionId);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The ids TerminateSession ended, each as often as it did. */
+    public Map<String, Integer> terminatedSessions() {
+        Map<String, Integer> all = new java.util.TreeMap<>();
+        terminated.forEach((id, n) -> all.put(id, n.get()));
+        return all;
+    }
+
+    /** TerminateSession answers success for this session but leaves it connected (a session that will not end). */
+    public void stubborn(String sessionId) {
+        stubborn.add(sessionId);
+    }
+
+    /** TerminateSession is refused with AccessDeniedException (a role without ssm:TerminateSession). */
+    public void denyTerminate(boolean denied) {
+        terminateDenied = denied;
     }
 
     public int calls(String accessKeyId, String region) {
@@ -193,10 +230,18 @@ public final class FakeSsm extends FakeEndpoint {
         if (denied.contains(where)) {
             return error(400, "AccessDeniedException", "User is not authorized to perform: ssm:DescribeSessions");
         }
-        ResponseDefinition answer = DESCRIBE_SESSIONS.equals(target) && (activeElsewhere.containsKey(where) || historyElsewhere.containsKey(where))
-                ? describeSessions(read(event.getRequest().getBodyAsString()),
-                        activeElsewhere.getOrDefault(where, List.of()), historyElsewhere.getOrDefault(where, List.of()))
-                : answer(target, read(event.getRequest().getBodyAsString()));
+        boolean elsewhere = activeElsewhere.containsKey(where) || historyElsewhere.containsKey(where);
+        ResponseDefinition answer;
+        if (TERMINATE_SESSION.equals(target)) {
+            answer = terminate(read(event.getRequest().getBodyAsString()),
+                    elsewhere ? activeElsewhere.computeIfAbsent(where, k -> new CopyOnWriteArrayList<>()) : active,
+                    elsewhere ? historyElsewhere.computeIfAbsent(where, k -> new CopyOnWriteArrayList<>()) : history);
+        } else if (DESCRIBE_SESSIONS.equals(target) && elsewhere) {
+            answer = describeSessions(read(event.getRequest().getBodyAsString()),
+                    activeElsewhere.getOrDefault(where, List.of()), historyElsewhere.getOrDefault(where, List.of()));
+        } else {
+            answer = answer(target, read(event.getRequest().getBodyAsString()));
+        }
         return fault == Faults.Kind.DELAY
                 ? ResponseDefinitionBuilder.like(answer).withFixedDelay(faults().delayMillis()).build() : answer;
     }
@@ -206,6 +251,26 @@ public final class FakeSsm extends FakeEndpoint {
             case DESCRIBE_SESSIONS -> describeSessions(body, active, history);
             default -> error(400, "InvalidAction", "not served by this fake: " + target);
         };
+    }
+
+    private synchronized ResponseDefinition terminate(JsonNode request, List<ObjectNode> active, List<ObjectNode> history) {
+        if (terminateDenied) {
+            return error(400, "AccessDeniedException", "User is not authorized to perform: ssm:TerminateSession");
+        }
+        String id = request.path("SessionId").asText();
+        if (id.isEmpty()) {
+            return error(400, "ValidationException", "SessionId is required");
+        }
+        terminateCalls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+        for (ObjectNode s : active) {
+            if (id.equals(s.path("SessionId").asText()) && !stubborn.contains(id)) {
+                active.remove(s);
+                history.add(ended(s, Instant.now()));
+                terminated.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+                break;
+            }
+        }
+        return ok(JSON.createObjectNode().put("SessionId", id));
     }
 
     private ResponseDefinition describeSessions(JsonNode request, List<ObjectNode> active, List<ObjectNode> history) {
@@ -225,7 +290,11 @@ public final class FakeSsm extends FakeEndpoint {
         List<ObjectNode> matching = new ArrayList<>();
         Instant after = null;
         Instant before = null;
+        String sessionId = null;
         for (JsonNode f : request.path("Filters")) {
+            if (f.path("key").asText().equals("SessionId")) {
+                sessionId = f.path("value").asText();
+            }
             if (f.path("key").asText().equals("InvokedAfter")) {
                 after = Instant.parse(f.path("value").asText());
             } else if (f.path("key").asText().equals("InvokedBefore")) {
@@ -236,7 +305,8 @@ public final class FakeSsm extends FakeEndpoint {
             double start = s.has("StartDate") ? s.get("StartDate").asDouble() : Double.NaN;
             boolean afterOk = after == null || start >= after.getEpochSecond();
             boolean beforeOk = before == null || start < before.getEpochSecond();
-            if (afterOk && beforeOk) {
+            boolean idOk = sessionId == null || sessionId.equals(s.path("SessionId").asText());
+            if (afterOk && beforeOk && idOk) {
                 matching.add(s);
             }
         }

@@ -23,6 +23,8 @@ public final class Faults {
     private volatile boolean down;
     private volatile Set<String> operations = Set.of();
     private int injected;
+    /** Faults scripted for the next calls of an operation, in order, before any drawn at random. */
+    private final java.util.Map<String, java.util.Deque<Kind>> scripted = new java.util.HashMap<>();
 
     public Faults(long seed) {
         this.random = new Random(seed);
@@ -44,12 +46,23 @@ public final class Faults {
         return set(0, 0, 0, 0, 0, false, Set.of());
     }
 
+    /** The next calls of {@code operation} get these faults, one each, in order; then it is served as usual. */
+    public synchronized Faults next(String operation, Kind... kinds) {
+        scripted.computeIfAbsent(operation, k -> new java.util.ArrayDeque<>()).addAll(java.util.List.of(kinds));
+        return this;
+    }
+
     public synchronized int injected() {
         return injected;
     }
 
     /** The fault to inject for this call, if any. */
     synchronized Kind draw(String operation) {
+        java.util.Deque<Kind> script = scripted.get(operation);
+        if (script != null && !script.isEmpty()) {
+            injected++;
+            return script.poll();
+        }
         if (!operations.isEmpty() && !operations.contains(operation)) {
             return null;
         }

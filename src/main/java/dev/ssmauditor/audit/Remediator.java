@@ -1,0 +1,176 @@
+package dev.ssmauditor.audit;
+
+import dev.ssmauditor.alert.Detection;
+import dev.ssmauditor.alert.Remediation;
+import dev.ssmauditor.log.JsonLog;
+import dev.ssmauditor.policy.RemediationPolicy;
+import dev.ssmauditor.policy.Violation;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.ssmauditor.audit.AlertDispatch.hasTime;
+import static dev.ssmauditor.audit.AlertDispatch.left;
+
+/**
+ * Ends the sessions whose violations the policy says to end, before their alerts are composed, so that the alert says
+ * what became of them. Each session is ended once across every path: the run that wins its record in the
+ * {@link TerminationLedger} ends it; another finds the record and reports what it says.
+ *
+ * <p>Nothing here stops an alert: a session that cannot be ended (refused, throttled, still open after the call, no
+ * time left) is reported {@code terminate-failed} and tried again by the next run, once the lease of the run that
+ * failed has passed. A ledger that cannot be reached does not stop the termination either: ending a session that
+ * breaks policy is the point, and a second attempt by another path finds it over and does not call TerminateSession.
+ */
+public final class Remediator {
+
+    /** What one attempt needs before it starts: three SSM calls and two ledger writes, then still a publish. */
+    static final int STEPS_PER_ATTEMPT = 4;
+
+    private final RemediationPolicy policy;
+    private final boolean dryRun;
+    private final TerminationLedger ledger;
+    private final SessionTerminator.Locator terminators;
+    private final Clock clock;
+    private final JsonLog log;
+    private final Duration stepBudget;
+
+    /** @param terminators ends sessions in the account and region audited (unused in a dry run) */
+    public Remediator(RemediationPolicy policy, boolean dryRun, TerminationLedger ledger, SessionTerminator.Locator terminators,
+                      Clock clock, JsonLog log, Duration stepBudget) {
+        this.policy = policy;
+        this.dryRun = dryRun;
+        this.ledger = ledger;
+        this.terminators = terminators;
+        this.clock = clock;
+        this.log = log;
+        this.stepBudget = stepBudget;
+    }
+
+    /** Asks for nothing: every alert's remediation is null. */
+    public static Remediator none() {
+        return new Remediator(RemediationPolicy.NONE, true, TerminationLedger.NONE, null, Clock.systemUTC(), null, Duration.ZERO);
+    }
+
+    /**
+     * Decides for every violation and ends the sessions to end now, one at a time, each only with time left for it and
+     * for the publish after it.
+     *
+     * @param active violations of sessions open at {@code t}
+     * @param ended violations of sessions already over when listed: never ended, reported {@code already-ended}
+     * @param detection the path, for the follow-up alerts of sessions whose violation was alerted before
+     */
+    public Remediations remediate(List<Violation> active, List<Violation> ended, String account, String region, Instant t,
+                                  Detection detection, AuditRequest request) {
+        if (!policy.terminatesAny()) {
+            return Remediations.NONE;
+        }
+        Map<String, Remediation> byViolation = new HashMap<>();
+        Map<String, Violation> toEnd = new LinkedHashMap<>();
+        for (Violation v : active) {
+            RemediationPolicy.Decision d = policy.decide(v, t);
+            switch (d.action()) {
+                case NOT_ASKED -> { }
+                case EXEMPT -> byViolation.put(Remediations.key(v, false), Remediation.of(Remediation.Outcome.EXEMPT, null,
+                        d.exemptBecause()));
+                case WAIT -> byViolation.put(Remediations.key(v, false), Remediation.pending(d.terminateAt()));
+                case TERMINATE -> toEnd.putIfAbsent(AlertPlanner.sessionKey(v.session()), v);
+            }
+        }
+        for (Violation v : ended) {
+            RemediationPolicy.Decision d = policy.decide(v, t);
+            if (d.action() == RemediationPolicy.Action.EXEMPT) {
+                byViolation.put(Remediations.key(v, true), Remediation.of(Remediation.Outcome.EXEMPT, null, d.exemptBecause()));
+            } else if (d.action() != RemediationPolicy.Action.NOT_ASKED) {
+                byViolation.put(Remediations.key(v, true), Remediation.of(Remediation.Outcome.ALREADY_ENDED,
+                        v.session().endDate(), null));
+            }
+        }
+        LedgerClaim claim = new LedgerClaim(UUID.randomUUID().toString(), clock.instant(), leaseUntil(request));
+        Map<String, Remediations.Action> bySession = new LinkedHashMap<>();
+        int[] ledgerErrors = {0};
+        toEnd.forEach((key, v) -> bySession.put(key, end(v, account, region, claim, request, ledgerErrors)));
+        return new Remediations(byViolation, bySession, detection, ledger, log, ledgerErrors[0]);
+    }
+
+    private Remediations.Action end(Violation v, String account, String region, LedgerClaim claim, AuditRequest request,
+                                    int[] ledgerErrors) {
+        String id = v.session().sessionId();
+        TerminationLedger.SessionRef ref = new TerminationLedger.SessionRef(account, region, id);
+        if (dryRun) {
+            return new Remediations.Action(v, ref, Remediation.of(Remediation.Outcome.WOULD_TERMINATE, null, null),
+                    Remediations.By.DRY_RUN, null);
+        }
+        if (id == null || id.isEmpty()) {
+            return new Remediations.Action(v, ref, Remediation.of(Remediation.Outcome.TERMINATE_FAILED, clock.instant(),
+                    "DescribeSessions gave no session id, so there is nothing to call TerminateSession with"), Remediations.By.NOT_TRIED, null);
+        }
+        if (!hasTime(request, stepBudget.multipliedBy(STEPS_PER_ATTEMPT))) {
+            log.warn("termination not tried: too little time left", JsonLog.fields("account", account, "region", region,
+                    "sessionId", id, "rule", v.rule().id(), "remainingMs", left(request),
+                    "consequence", "the next run ends it; the alert says terminate-failed"));
+            return new Remediations.Action(v, ref, Remediation.of(Remediation.Outcome.TERMINATE_FAILED, clock.instant(),
+                    "not tried: the invocation had too little time left; the next run ends it"), Remediations.By.NOT_TRIED, null);
+        }
+        TerminationLedger.Claim won;
+        boolean recorded = true;
+        try {
+            won = ledger.claim(ref, v.rule(), claim);
+        } catch (LedgerUnavailableException e) {
+            ledgerErrors[0]++;
+            recorded = false;
+            won = new TerminationLedger.Claim(true, null);
+            log.error("alert ledger: termination not claimed", JsonLog.fields("account", account, "region", region,
+                    "sessionId", id, "error", e.getMessage(), "consequence", "the session is ended anyway; another path "
+                            + "that tries too finds it over and does not end it again"));
+        }
+        if (!won.won()) {
+            return new Remediations.Action(v, ref, reportOf(won.previous()), Remediations.By.OTHER_RUN, null);
+        }
+        SessionTerminator.Result result = terminators.in(account, region).terminate(id);
+        Map<String, Object> fields = JsonLog.fields("account", account, "region", region, "sessionId", id, "rule", v.rule().id(),
+                "owner", v.session().owner(), "target", v.session().target(), "outcome", result.outcome().id(),
+                "terminateCalls", result.terminateCalls(),
+                "attempt", won.previous() == null ? 1 : won.previous().attempts() + 1);
+        if (result.outcome() == Remediation.Outcome.TERMINATE_FAILED) {
+            fields.put("error", result.error());
+            fields.put("consequence", "the session is still open; the alert says so and the next run tries again");
+            log.error("termination failed", fields);
+        } else {
+            log.info(result.outcome() == Remediation.Outcome.TERMINATED ? "session terminated" : "session already ended", fields);
+        }
+        if (recorded) {
+            try {
+                ledger.finish(ref, claim, result);
+            } catch (LedgerUnavailableException e) {
+                ledgerErrors[0]++;
+                log.error("alert ledger: termination not recorded", JsonLog.fields("sessionId", id, "error", e.getMessage(),
+                        "consequence", "once the claim's lease passes (" + claim.leaseUntil() + ") a run may try again; it "
+                                + "finds the session over and does not end it again"));
+            }
+        }
+        return new Remediations.Action(v, ref, Remediation.of(result.outcome(), result.at(), result.error()), Remediations.By.THIS_RUN,
+                won.previous() == null ? null : won.previous().reported());
+    }
+
+    /** What another run's record says: its outcome, or that it is ending the session now. */
+    private static Remediation reportOf(TerminationLedger.Entry entry) {
+        if (entry == null || entry.status() == TerminationLedger.Status.INPROGRESS) {
+            return new Remediation(null, null, null, "being ended by another run of the auditor", false);
+        }
+        return Remediation.of(entry.outcome(), entry.at(), entry.error());
+    }
+
+    private Instant leaseUntil(AuditRequest request) {
+        long left = request.deadline().remainingMillis();
+        // As the alert claims: a failed attempt is retried once the invocation that made it would have ended.
+        Duration lease = left == Long.MAX_VALUE ? Duration.ofMinutes(5) : Duration.ofMillis(left).plusSeconds(5);
+        return clock.instant().plus(lease);
+    }
+}
