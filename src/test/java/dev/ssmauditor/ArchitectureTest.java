@@ -44,7 +44,8 @@ class ArchitectureTest {
 
     @Test
     void theEventPathNeverTouchesTheSsmClient() {
-        // The event function must not pay at cold start for a client it does not use: the event says all there is.
+        // The event function must not pay at cold start for a client it does not use: the event says all there is to
+        // judge. Only ending sessions needs SSM, and EventPathTerminators builds its clients on first use.
         noClasses().that().resideInAnyPackage("..events..").or().haveSimpleNameStartingWith("StartSession")
                 .or().haveSimpleName("AlertDispatch").or().haveSimpleName("Priming")
                 .should().dependOnClassesThat().resideInAnyPackage("software.amazon.awssdk.services.ssm..")

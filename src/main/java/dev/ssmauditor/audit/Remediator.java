@@ -2,6 +2,7 @@ package dev.ssmauditor.audit;
 
 import dev.ssmauditor.alert.Detection;
 import dev.ssmauditor.alert.Remediation;
+import dev.ssmauditor.sessions.SessionTerminator;
 import dev.ssmauditor.log.JsonLog;
 import dev.ssmauditor.policy.RemediationPolicy;
 import dev.ssmauditor.policy.Violation;

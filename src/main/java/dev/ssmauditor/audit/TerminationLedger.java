@@ -1,6 +1,7 @@
 package dev.ssmauditor.audit;
 
 import dev.ssmauditor.alert.Remediation;
+import dev.ssmauditor.sessions.SessionTerminator;
 import dev.ssmauditor.policy.RuleId;
 
 import java.time.Instant;

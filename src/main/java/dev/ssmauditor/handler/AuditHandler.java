@@ -168,7 +168,7 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         }
         AuditReport report;
         try {
-            report = auditor.run(new AuditRequest(time.time(), accountOf(context), region, context::getRemainingTimeInMillis));
+            report = auditor.run(new AuditRequest(time.time(), FunctionParts.accountOf(context), region, context::getRemainingTimeInMillis));
         } catch (RuntimeException e) {
             throw failed(time, e);
         }
@@ -198,7 +198,7 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         Deadline deadline = context == null ? Deadline.NONE : context::getRemainingTimeInMillis;
         OrganizationAudit.Run run;
         try {
-            run = organization.run(time.time(), accountOf(context), region, deadline);
+            run = organization.run(time.time(), FunctionParts.accountOf(context), region, deadline);
         } catch (RuntimeException e) {
             throw failed(time, e);
         }
@@ -222,7 +222,7 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
     private void handleShards(EventTime time, OutputStream output, Context context) throws IOException {
         Map<String, Object> summary = new LinkedHashMap<>();
         try {
-            List<MemberAccount> accounts = organization.sweep().accounts(accountOf(context));
+            List<MemberAccount> accounts = organization.sweep().accounts(FunctionParts.accountOf(context));
             int calls = shards.send(accounts.stream().map(a -> new ShardMessage(a, time.time())).toList());
             summary.put("referenceTime", time.time().toString());
             summary.put("accountsQueued", accounts.size());
@@ -237,13 +237,4 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
 
     static final Map<String, String> SHARD_METRICS = AuditSummary.units("accountsQueued", "Count", "auditSucceeded", "Count");
 
-    /** The account from the function's own ARN: {@code arn:aws:lambda:REGION:ACCOUNT:function:NAME}. */
-    static String accountOf(Context context) {
-        String arn = context == null ? null : context.getInvokedFunctionArn();
-        if (arn == null) {
-            return null;
-        }
-        String[] parts = arn.split(":");
-        return parts.length > 4 && parts[4].matches("\\d{12}") ? parts[4] : null;
-    }
 }

@@ -1,7 +1,7 @@
 package dev.ssmauditor.handler;
 
 import dev.ssmauditor.alert.Remediation;
-import dev.ssmauditor.audit.SessionTerminator;
+import dev.ssmauditor.sessions.SessionTerminator;
 import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RegionalSsmClients;

@@ -7,8 +7,9 @@ import dev.ssmauditor.alert.PrintingAlertPublisher;
 import dev.ssmauditor.alert.SnsAlertPublisher;
 import dev.ssmauditor.audit.AlertLedger;
 import dev.ssmauditor.audit.Remediator;
-import dev.ssmauditor.audit.SessionTerminator;
+import dev.ssmauditor.sessions.SessionTerminator;
 import dev.ssmauditor.audit.TerminationLedger;
+import com.amazonaws.services.lambda.runtime.Context;
 import dev.ssmauditor.aws.AwsClientFactory;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
@@ -81,5 +82,15 @@ record FunctionParts(JsonFactory json, JsonLog log, EmbeddedMetrics metrics, Aud
             snsPublisher.prepare();
         }
         log.info("primed for snapshot", JsonLog.fields("cannedCalls", cannedCalls, "ms", (System.nanoTime() - startedNanos) / 1_000_000));
+    }
+
+    /** The account from the function's own ARN: {@code arn:aws:lambda:REGION:ACCOUNT:function:NAME}. */
+    static String accountOf(Context context) {
+        String arn = context == null ? null : context.getInvokedFunctionArn();
+        if (arn == null) {
+            return null;
+        }
+        String[] parts = arn.split(":");
+        return parts.length > 4 && parts[4].matches("\\d{12}") ? parts[4] : null;
     }
 }

@@ -112,7 +112,7 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
             List<MemberAccount> accounts = byAccount.values().stream().map(i -> i.get(0).message().account()).toList();
             OrganizationAudit.Run run;
             try {
-                run = organization.run(accounts, group.getKey(), AuditHandler.accountOf(context), region, deadline, began);
+                run = organization.run(accounts, group.getKey(), FunctionParts.accountOf(context), region, deadline, began);
             } catch (RuntimeException e) {
                 hubFailures++;
                 log.error("shard failed", JsonLog.fields("error", e.getClass().getSimpleName(), "cause", String.valueOf(e.getMessage()),

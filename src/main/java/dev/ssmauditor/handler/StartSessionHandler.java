@@ -141,7 +141,7 @@ public final class StartSessionHandler implements RequestStreamHandler, Resource
         }
         StartedSession started = event.started();
         if (terminators != null) {
-            terminators.invocation(AuditHandler.accountOf(context));
+            terminators.invocation(FunctionParts.accountOf(context));
         }
         StartSessionCheck.Report report;
         try {

@@ -1,7 +1,6 @@
 package dev.ssmauditor.sessions;
 
 import dev.ssmauditor.alert.Remediation;
-import dev.ssmauditor.audit.SessionTerminator;
 import dev.ssmauditor.aws.CallBudget;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;

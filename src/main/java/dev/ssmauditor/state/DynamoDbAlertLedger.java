@@ -8,7 +8,7 @@ import dev.ssmauditor.audit.LedgerUnavailableException;
 import dev.ssmauditor.audit.SessionSightings;
 import dev.ssmauditor.audit.SweepMark;
 import dev.ssmauditor.audit.TerminationLedger;
-import dev.ssmauditor.audit.SessionTerminator;
+import dev.ssmauditor.sessions.SessionTerminator;
 import dev.ssmauditor.alert.Remediation;
 import dev.ssmauditor.policy.RuleId;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;

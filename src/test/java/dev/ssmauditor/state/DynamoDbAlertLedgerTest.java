@@ -1,7 +1,7 @@
 package dev.ssmauditor.state;
 
 import dev.ssmauditor.alert.Remediation;
-import dev.ssmauditor.audit.SessionTerminator;
+import dev.ssmauditor.sessions.SessionTerminator;
 import dev.ssmauditor.audit.TerminationLedger;
 
 import dev.ssmauditor.audit.AlertKey;

@@ -1,4 +1,4 @@
-package dev.ssmauditor.audit;
+package dev.ssmauditor.sessions;
 
 import dev.ssmauditor.alert.Remediation;
 
