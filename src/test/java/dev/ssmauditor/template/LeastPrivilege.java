@@ -22,11 +22,13 @@ final class LeastPrivilege {
             "ec2:DescribeRegions");
     /**
      * The only resources with a wildcard inside an {@code !Sub}, each for one action: the member role, by name, in any
-     * account. The hub cannot know the accounts when it is deployed (a list, or the whole organisation); the member
-     * role's trust policy admits the hub's audit roles only.
+     * account (the hub cannot know the accounts when it is deployed, a list or the whole organisation; the member
+     * role's trust policy admits the hub's audit roles only); and the sessions of the role's own account, in any region,
+     * to end them (a session's id is only known when it is found violating; the sweep audits several regions).
      */
     static final Map<String, String> WILDCARD_SUB_RESOURCES = Map.of(
-            "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}", "sts:AssumeRole");
+            "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}", "sts:AssumeRole",
+            "arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:session/*", "ssm:TerminateSession");
     /** SAM policy templates whose every statement names a resource the template passes in. */
     static final Set<String> SCOPED_POLICY_TEMPLATES = Set.of("SNSPublishMessagePolicy", "SQSSendMessagePolicy",
             "AWSSecretsManagerGetSecretValuePolicy", "KMSDecryptPolicy", "KMSEncryptPolicy");

@@ -134,10 +134,11 @@ class MemberTemplateTest {
     }
 
     @Test
-    void theMemberRoleListsSessionsAndOnlyWhenAskedRegions() {
+    void theMemberRoleListsSessionsAndOnlyWhenAskedRegionsAndEndsThem() {
         assertThat(memberGrants(member)).containsExactly(
                 Map.entry("ssm:DescribeSessions", ""),
-                Map.entry("ec2:DescribeRegions", "MemberRoleListsRegions"));
+                Map.entry("ec2:DescribeRegions", "MemberRoleListsRegions"),
+                Map.entry("ssm:TerminateSession", "MemberRoleTerminates"));
         Map<String, Object> conditions = (Map<String, Object>) member.get("Conditions");
         assertThat(conditions.get("MemberRoleListsRegions")).isEqualTo(Map.of("Fn::Equals", List.of(Map.of("Ref", "ListEnabledRegions"), "true")));
         Map<String, Object> param = (Map<String, Object>) ((Map<String, Object>) member.get("Parameters")).get("ListEnabledRegions");
@@ -147,6 +148,45 @@ class MemberTemplateTest {
                 .containsEntry("RoleName", Map.of("Ref", "MemberRoleName"))
                 .containsEntry("MaxSessionDuration", 3600);
         assertThat(LeastPrivilege.problems(member)).isEmpty();
+    }
+
+    /** Every Allow statement of the member role as deployed with the given parameters (in its primary region). */
+    static List<Map<String, Object>> memberStatements(String... parameters) {
+        String[] all = java.util.Arrays.copyOf(parameters, parameters.length + 2);
+        all[parameters.length] = "PrimaryRegion";
+        all[parameters.length + 1] = "eu-west-1";
+        Deployment d = Deployment.of(member, all);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object policy : (List<Object>) d.properties("MemberRole").get("Policies")) {
+            out.addAll((List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) policy).get("PolicyDocument")).get("Statement"));
+        }
+        return out;
+    }
+
+    @Test
+    void theMemberRoleEndsSessionsOfItsAccountOnlyWhenTheHubAllowsIt() {
+        Map<String, Object> param = (Map<String, Object>) ((Map<String, Object>) member.get("Parameters")).get("AllowTermination");
+        assertThat(param).containsEntry("Type", "String").containsEntry("Default", "false").containsEntry("AllowedValues", List.of("false", "true"));
+        assertThat(((Map<String, Object>) member.get("Conditions")).get("MemberRoleTerminates"))
+                .isEqualTo(Map.of("Fn::Equals", List.of(Map.of("Ref", "AllowTermination"), "true")));
+        // By default, and with every other switch on: the role cannot end a session.
+        assertThat(String.valueOf(memberStatements())).doesNotContain("ssm:TerminateSession");
+        assertThat(String.valueOf(memberStatements("ListEnabledRegions", "true", "AllowTermination", "false")))
+                .doesNotContain("ssm:TerminateSession");
+        // Asked: one statement, that action alone, on the sessions of this account, in any region.
+        assertThat(memberStatements("AllowTermination", "true"))
+                .filteredOn(st -> String.valueOf(st.get("Action")).contains("ssm:TerminateSession")).singleElement().satisfies(st -> {
+                    assertThat(st.get("Effect")).isEqualTo("Allow");
+                    assertThat(st.get("Action")).isEqualTo("ssm:TerminateSession");
+                    assertThat(st.get("Resource")).isEqualTo(Map.of("Fn::Sub", "arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:session/*"));
+                    assertThat(st).doesNotContainKey("NotResource").doesNotContainKey("NotAction");
+                });
+        // And nothing else changes: the same statements but that one.
+        List<Map<String, Object>> ending = new ArrayList<>(memberStatements("AllowTermination", "true"));
+        ending.removeIf(st -> "ssm:TerminateSession".equals(st.get("Action")));
+        assertThat(ending).isEqualTo(memberStatements());
+        assertThat(trustProblems(member)).isEmpty();
+        assertThat(LeastPrivilege.problems(Deployment.of(member, "PrimaryRegion", "eu-west-1", "AllowTermination", "true").template())).isEmpty();
     }
 
     @Test

@@ -103,6 +103,7 @@ class OrganizationTemplateTest {
                 .containsEntry("organizations:ListAccounts", List.of("AuditsOrganization"))
                 .containsEntry("ec2:DescribeRegions", List.of("AuditsEnabledRegions"))
                 .containsEntry("SQSSendMessagePolicy", List.of("Sharded"))
+                .containsEntry("ssm:TerminateSession", List.of("Terminates"))
                 .containsEntry("ssm:DescribeSessions", List.of(""));
         assertThat(condition("AuditsOtherAccounts")).isEqualTo(Map.of("Fn::Not",
                 List.of(Map.of("Fn::Equals", List.of(Map.of("Ref", "AuditAccounts"), "")))));
@@ -347,11 +348,90 @@ class OrganizationTemplateTest {
                 .containsEntry("MemberRoleName", Map.of("Ref", "MemberRoleName"))
                 .containsEntry("PrimaryRegion", Map.of("Fn::Select", List.of(0, Map.of("Ref", "MemberRegions"))))
                 .containsEntry("ListEnabledRegions", Map.of("Fn::If", List.of("AuditsEnabledRegions", "true", "false")))
+                .containsEntry("AllowTermination", Map.of("Fn::If", List.of("Terminates", "true", "false")))
                 .containsEntry("HubEventBusArn", Map.of("Fn::If", List.of("HasOrganization", Map.of("Fn::GetAtt", List.of("HubEventBus", "Arn")), "")));
         assertThat(String.valueOf(passed.get("HubAuditRoleArns"))).contains("AuditFunctionRole").contains("ShardWorkerFunctionRole")
                 .contains("Sharded");
         assertThat(passed.get("HubAuditRoleArns")).isEqualTo(section(template, "Outputs").get("HubAuditRoleArns") instanceof Map<?, ?> o
                 ? o.get("Value") : null);
+    }
+
+    /** The logical ids of the roles in a deployed HubAuditRoleArns value (one !GetAtt, or a !Join of them). */
+    static List<String> roles(Object value) {
+        Map<String, Object> fn = (Map<String, Object>) value;
+        List<Object> atts = fn.containsKey("Fn::Join") ? (List<Object>) ((List<Object>) fn.get("Fn::Join")).get(1) : List.of(fn);
+        return atts.stream().map(a -> {
+            List<Object> att = (List<Object>) ((Map<String, Object>) a).get("Fn::GetAtt");
+            assertThat(att.get(1)).isEqualTo("Arn");
+            return (String) att.get(0);
+        }).toList();
+    }
+
+    @Test
+    void theMemberRolesTrustTheEventFunctionOnlyWhenItMayEndSessions() {
+        Map<String, Object> stackSetParameter = ((List<Map<String, Object>>) properties("MemberStacks").get("Parameters")).stream()
+                .filter(p -> "HubAuditRoleArns".equals(p.get("ParameterKey"))).findFirst().orElseThrow();
+        Map<String, Object> commandVariables = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) ((Map<String, Object>) section(
+                template, "Outputs").get("MemberStackSetCommands")).get("Value")).get("Fn::Sub")).get(1);
+        Map<List<String>, List<String>> expected = Map.of(
+                List.of(), List.of("AuditFunctionRole"),
+                List.of("SweepMode", "sharded"), List.of("AuditFunctionRole", "ShardWorkerFunctionRole"),
+                List.of("TerminateRules", "unexpected-owner"), List.of("AuditFunctionRole", "StartSessionFunctionRole"),
+                List.of("PolicyDocument", TemplateTest.REMEDIATION_POLICY, "SweepMode", "sharded"),
+                List.of("AuditFunctionRole", "ShardWorkerFunctionRole", "StartSessionFunctionRole"));
+        expected.forEach((parameters, roles) -> {
+            Deployment d = Deployment.of(template, parameters.toArray(String[]::new));
+            // The output, the StackSet's parameter and the commands' value are the same list.
+            assertThat(roles(d.output("HubAuditRoleArns"))).as(parameters.toString()).isEqualTo(roles);
+            assertThat(roles(d.resolve(stackSetParameter.get("ParameterValue")))).as(parameters.toString()).isEqualTo(roles);
+            assertThat(roles(d.resolve(commandVariables.get("RoleArns")))).as(parameters.toString()).isEqualTo(roles);
+        });
+    }
+
+    @Test
+    void theStackSetLetsTheMemberRolesEndSessionsOnlyWhenTheHubMay() {
+        Map<String, Object> commandVariables = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) ((Map<String, Object>) section(
+                template, "Outputs").get("MemberStackSetCommands")).get("Value")).get("Fn::Sub")).get(1);
+        assertThat(commandVariables.get("AllowTermination")).isEqualTo(Map.of("Fn::If", List.of("Terminates", "true", "false")));
+        for (String[] parameters : List.of(new String[] {}, new String[] {"TerminateRules", "long-running"},
+                new String[] {"PolicyDocument", TemplateTest.REMEDIATION_POLICY})) {
+            Deployment d = Deployment.of(template, concat(parameters, "MemberStackSet", "self", "MemberOrganizationalUnitIds", "ou-ab12-abcdefgh",
+                    "MemberRegions", "eu-west-1"));
+            Map<String, Object> passed = new HashMap<>();
+            for (Map<String, Object> p : (List<Map<String, Object>>) d.properties("MemberStacks").get("Parameters")) {
+                passed.put((String) p.get("ParameterKey"), p.get("ParameterValue"));
+            }
+            String expected = parameters.length == 0 ? "false" : "true";
+            assertThat(passed.get("AllowTermination")).as(String.join(" ", parameters)).isEqualTo(expected);
+            assertThat(d.resolve(commandVariables.get("AllowTermination"))).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void theEventFunctionAssumesOnlyTheMemberRoleAndOnlyWhenItEndsSessionsOfOtherAccounts() {
+        Map<String, List<String>> grants = grantsByCondition(properties("StartSessionFunction"));
+        assertThat(grants).containsEntry("sts:AssumeRole", List.of("TerminatesInOtherAccounts"))
+                .containsEntry("ssm:TerminateSession", List.of("Terminates"))
+                .containsEntry("ssm:DescribeSessions", List.of("Terminates"));
+        assertThat(condition("TerminatesInOtherAccounts")).isEqualTo(Map.of("Fn::And",
+                List.of(Map.of("Condition", "Terminates"), Map.of("Condition", "AuditsOtherAccounts"))));
+        // Exactly the sweep's statement: the member role, by name, in any account.
+        Deployment on = Deployment.of(template, "TerminateRules", "unexpected-owner", "AuditAccounts", "organization");
+        Map<String, Object> sweeps = on.statements("AuditFunction").stream()
+                .filter(st -> Deployment.actionsOf(st).contains("sts:AssumeRole")).findFirst().orElseThrow();
+        assertThat(on.statements("StartSessionFunction")).filteredOn(st -> Deployment.actionsOf(st).contains("sts:AssumeRole"))
+                .containsExactly(sweeps);
+        assertThat(sweeps.get("Resource")).isEqualTo(Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"));
+        assertThat(variables("StartSessionFunction")).containsEntry(Settings.MEMBER_ROLE_NAME, Map.of("Ref", "MemberRoleName"));
+        // Not when it ends nothing, nor when the hub audits only its own account.
+        assertThat(Deployment.of(template, "AuditAccounts", "organization").actions("StartSessionFunction")).doesNotContain("sts:AssumeRole");
+        assertThat(Deployment.of(template, "TerminateRules", "unexpected-owner").actions("StartSessionFunction")).doesNotContain("sts:AssumeRole");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

@@ -19,6 +19,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SuppressWarnings("unchecked")
 class TemplateTest {
 
+    /**
+     * The remediation settings (issue 11): read by the auditing functions' remediation code, which adds them to
+     * {@link Settings}; named here so that these tests do not depend on that change.
+     */
+    static final String TERMINATE_RULES = "TERMINATE_RULES";
+    static final String TERMINATE_GRACE_MINUTES = "TERMINATE_GRACE_MINUTES";
+    static final List<String> REMEDIATION_SETTINGS = List.of(TERMINATE_RULES, TERMINATE_GRACE_MINUTES);
+    /** The functions that judge sessions against the policy; each may end a session when remediation is on. */
+    static final List<String> AUDITING_FUNCTIONS = List.of("AuditFunction", "ShardWorkerFunction", "StartSessionFunction");
+    static final Object SESSIONS_OF_THIS_ACCOUNT = Map.of("Fn::Sub", "arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:session/*");
+    static final List<String> TERMINATION_ALARMS = List.of("TerminationsFailedAlarm", "StartSessionTerminationsFailedAlarm",
+            "ShardWorkerTerminationsFailedAlarm");
+
     private static Map<String, Object> template;
 
     @BeforeAll
@@ -96,10 +109,24 @@ class TemplateTest {
                             - Effect: Allow
                               Action: [sts:AssumeRole, sts:TagSession]
                               Resource: !Sub arn:${AWS::Partition}:iam::*:role/${MemberRoleName}
+                        - Statement:
+                            - Effect: Allow
+                              Action: ssm:TerminateSession
+                              Resource: !Sub arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:session/*
+                        - Statement:
+                            - Effect: Allow
+                              Action: ssm:ResumeSession
+                              Resource: !Sub arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:session/*
+                        - Statement:
+                            - Effect: Allow
+                              Action: ssm:TerminateSession
+                              Resource: !Sub arn:${AWS::Partition}:ssm:*:*:session/*
                 """);
         assertThat(LeastPrivilege.problems(t)).containsExactly(
                 "F: resource arn:${AWS::Partition}:iam::*:role/* has a wildcard",
-                "F: resource arn:${AWS::Partition}:iam::*:role/${MemberRoleName} has a wildcard");
+                "F: resource arn:${AWS::Partition}:iam::*:role/${MemberRoleName} has a wildcard",
+                "F: resource arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:session/* has a wildcard",
+                "F: resource arn:${AWS::Partition}:ssm:*:*:session/* has a wildcard");
     }
 
     @Test
@@ -292,7 +319,7 @@ class TemplateTest {
     }
 
     @Test
-    void theEventFunctionHearsOnlyStartSessionCallsFromCloudTrailAndCannotListSessions() {
+    void theEventFunctionHearsOnlyStartSessionCallsFromCloudTrailAndByDefaultHasNoSsmPermission() {
         Map<String, Object> fn = properties("StartSessionFunction");
         assertThat(fn.get("Handler")).isEqualTo("dev.ssmauditor.handler.StartSessionHandler::handleRequest");
         Map<String, Object> event = (Map<String, Object>) ((Map<String, Object>) fn.get("Events")).get("StartSession");
@@ -302,7 +329,9 @@ class TemplateTest {
         assertThat(pattern).containsEntry("source", List.of("aws.ssm"))
                 .containsEntry("detail-type", List.of("AWS API Call via CloudTrail"))
                 .containsEntry("detail", Map.of("eventSource", List.of("ssm.amazonaws.com"), "eventName", List.of("StartSession")));
-        assertThat(String.valueOf(fn.get("Policies"))).doesNotContain("ssm:").doesNotContain("dynamodb:");
+        assertThat(String.valueOf(fn.get("Policies"))).doesNotContain("dynamodb:");
+        // Unless some violation may end its session (see remediation tests below), no SSM action at all.
+        assertThat(Deployment.of(template).actions("StartSessionFunction")).noneSatisfy(a -> assertThat(a).startsWith("ssm:"));
         assertThat(fn).doesNotContainKey("ReservedConcurrentExecutions");
         Map<String, Object> invoke = (Map<String, Object>) fn.get("EventInvokeConfig");
         assertThat(invoke.get("MaximumRetryAttempts")).isEqualTo(2);
@@ -312,7 +341,8 @@ class TemplateTest {
                 .get("Environment")).get("Variables");
         // The same policy, topic and ledger as the sweep: both paths judge alike and alert once between them.
         for (String name : List.of(Settings.ALERT_TOPIC_ARN, Settings.DRY_RUN, Settings.MAX_SESSION_MINUTES, Settings.ALLOWED_OWNERS,
-                Settings.ALLOWED_TARGETS, Settings.DENIED_TARGETS, Settings.ALLOWED_DOCUMENTS, Settings.POLICY, Settings.STATE_TABLE)) {
+                Settings.ALLOWED_TARGETS, Settings.DENIED_TARGETS, Settings.ALLOWED_DOCUMENTS, Settings.POLICY, Settings.STATE_TABLE,
+                TERMINATE_RULES, TERMINATE_GRACE_MINUTES, Settings.MEMBER_ROLE_NAME)) {
             assertThat(variables.get(name)).as(name).isEqualTo(auditVariables.get(name));
         }
         assertThat(auditVariables.get(Settings.EXPECT_START_SESSION_EVENTS))
@@ -350,11 +380,205 @@ class TemplateTest {
         // The worker's own: how often SQS hands it a message before the dead-letter queue.
         assertThat(audit.keySet()).containsAll(settings.stream().filter(s -> !s.equals(Settings.SHARD_MAX_RECEIVES)).toList());
         assertThat(worker.keySet()).contains(Settings.SHARD_MAX_RECEIVES);
-        // JAVA_TOOL_OPTIONS is read by the JVM, not by the code.
+        // JAVA_TOOL_OPTIONS is read by the JVM, not by the code; the remediation settings by the code of issue 11.
         for (String fn : List.of("AuditFunction", "ShardWorkerFunction", "StartSessionFunction")) {
-            assertThat(variables(fn).keySet()).as(fn).allSatisfy(name ->
-                    assertThat(name).isIn(Stream.concat(settings.stream(), Stream.of("JAVA_TOOL_OPTIONS")).toList()));
+            assertThat(variables(fn).keySet()).as(fn).allSatisfy(name -> assertThat(name)
+                    .isIn(Stream.of(settings.stream(), REMEDIATION_SETTINGS.stream(), Stream.of("JAVA_TOOL_OPTIONS")).flatMap(x -> x).toList()));
         }
+    }
+
+    // --- Remediation (issue 11): ending violating sessions, only when asked -------------------------------------------
+
+    /** A policy document that asks for remediation, as the README's examples write it. */
+    static final String REMEDIATION_POLICY = """
+            {"maxSessionMinutes": 240, "remediation": {"terminate": ["unexpected-owner"], "exemptOwners": ["*:assumed-role/BreakGlass/*"]}}""";
+
+    /** Parameter sets under which some violation may end its session, sharded so that the worker exists too. */
+    static final List<String[]> TERMINATING = List.of(
+            new String[] {"TerminateRules", "unexpected-owner", "SweepMode", "sharded"},
+            new String[] {"PolicyDocument", REMEDIATION_POLICY, "SweepMode", "sharded"},
+            new String[] {"TerminateRules", "long-running, unexpected-target", "TerminateGraceMinutes", "30", "SweepMode", "sharded",
+                    "AuditAccounts", "organization", "AuditRegions", "enabled"});
+
+    @Test
+    void byDefaultNoRoleAnywhereMayEndASession() {
+        // The defaults, and every other switch on: still nobody may end a session.
+        for (Deployment d : List.of(Deployment.of(template), Deployment.of(template, "SweepMode", "sharded", "AuditAccounts", "organization",
+                "AuditRegions", "enabled", "OrganizationId", "o-abcdefghij", "PolicyDocument", "{\"maxSessionMinutes\": 60}"))) {
+            assertThat(d.condition("Terminates")).isFalse();
+            Map<String, Object> deployed = (Map<String, Object>) d.template().get("Resources");
+            assertThat(deployed.keySet()).filteredOn(r -> String.valueOf(deployed.get(r)).contains("ssm:TerminateSession")).isEmpty();
+            assertThat(d.resources()).doesNotContainAnyElementsOf(TERMINATION_ALARMS);
+        }
+    }
+
+    @Test
+    void terminateRulesOrARemediationPolicyLetEachAuditingFunctionEndSessionsOfItsAccountAndNothingMore() {
+        for (String[] parameters : TERMINATING) {
+            Deployment on = Deployment.of(template, parameters);
+            Deployment before = Deployment.of(template, withoutRemediation(parameters));
+            assertThat(before.condition("Terminates")).isFalse();
+            assertThat(on.condition("Terminates")).as(String.join(" ", parameters)).isTrue();
+            for (String fn : AUDITING_FUNCTIONS) {
+                List<Map<String, Object>> ending = on.statements(fn).stream()
+                        .filter(st -> Deployment.actionsOf(st).contains("ssm:TerminateSession")).toList();
+                // One statement, that action alone, on the sessions of this account only.
+                assertThat(ending).as(fn).singleElement().satisfies(st -> {
+                    assertThat(st).containsEntry("Effect", "Allow").doesNotContainKey("NotResource").doesNotContainKey("NotAction")
+                            .doesNotContainKey("Condition");
+                    assertThat(Deployment.actionsOf(st)).containsExactly("ssm:TerminateSession");
+                    assertThat(st.get("Resource")).isEqualTo(SESSIONS_OF_THIS_ACCOUNT);
+                });
+                // And nothing else than it had before, but the event function's confirmation (and member roles, see
+                // OrganizationTemplateTest).
+                List<String> added = new ArrayList<>(on.actions(fn));
+                before.actions(fn).forEach(added::remove);
+                assertThat(added).as(fn).containsExactlyInAnyOrderElementsOf(fn.equals("StartSessionFunction")
+                        ? before.condition("AuditsOtherAccounts")
+                                ? List.of("ssm:TerminateSession", "ssm:DescribeSessions", "sts:AssumeRole")
+                                : List.of("ssm:TerminateSession", "ssm:DescribeSessions")
+                        : List.of("ssm:TerminateSession"));
+            }
+            // The event function confirms the end with DescribeSessions, which takes no resource.
+            assertThat(on.statements("StartSessionFunction")).anySatisfy(st -> {
+                assertThat(Deployment.actionsOf(st)).containsExactly("ssm:DescribeSessions");
+                assertThat(st.get("Resource")).isEqualTo("*");
+            });
+            // Every grant of the deployed template is still least privilege.
+            assertThat(LeastPrivilege.problems(on.template())).as(String.join(" ", parameters)).isEmpty();
+        }
+    }
+
+    /** The same parameters but the remediation ones (TerminateRules, TerminateGraceMinutes, PolicyDocument). */
+    static String[] withoutRemediation(String... nameValue) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < nameValue.length; i += 2) {
+            if (!List.of("TerminateRules", "TerminateGraceMinutes", "PolicyDocument").contains(nameValue[i])) {
+                out.add(nameValue[i]);
+                out.add(nameValue[i + 1]);
+            }
+        }
+        return out.toArray(String[]::new);
+    }
+
+    @Test
+    void theConditionIsTrueForTerminateRulesOrARemediationKeyInThePolicyText() {
+        Map<String, Object> conditions = (Map<String, Object>) template.get("Conditions");
+        assertThat(conditions.get("Terminates")).isEqualTo(Map.of("Fn::Or",
+                List.of(Map.of("Condition", "HasTerminateRules"), Map.of("Condition", "PolicyMentionsRemediation"))));
+        assertThat(Deployment.of(template).condition("Terminates")).isFalse();
+        assertThat(Deployment.of(template, "TerminateRules", "long-running").condition("Terminates")).isTrue();
+        assertThat(Deployment.of(template, "TerminateRules", " unexpected-owner , unexpected-document").condition("Terminates")).isTrue();
+        assertThat(Deployment.of(template, "PolicyDocument", REMEDIATION_POLICY).condition("Terminates")).isTrue();
+        assertThat(Deployment.of(template, "PolicyDocument", "{\"owners\": {}, \"remediation\" : {\"terminate\": [\"long-running\"]}}")
+                .condition("Terminates")).isTrue();
+        // Without the key: no permission, whatever else the policy says.
+        for (String policy : List.of("", "{}", "{\"maxSessionMinutes\": 60, \"severities\": {\"long-running\": \"HIGH\"}}",
+                "{\"remediations\": {}}", "{\"note\": \"no remediation here\"}")) {
+            assertThat(Deployment.of(template, "PolicyDocument", policy).condition("Terminates")).as(policy).isFalse();
+        }
+        // The approximation, documented in the README: a remediation that ends nothing, or the quoted word as a value,
+        // still grants the permission.
+        assertThat(Deployment.of(template, "PolicyDocument", "{\"remediation\": {\"terminate\": []}}").condition("Terminates")).isTrue();
+        assertThat(Deployment.of(template, "PolicyDocument", "{\"allowedOwners\": [\"remediation\"]}").condition("Terminates")).isTrue();
+    }
+
+    @Test
+    void theRemediationParametersAdmitTheDocumentedFormsOnly() {
+        Map<String, Object> parameters = (Map<String, Object>) template.get("Parameters");
+        assertThat((Map<String, Object>) parameters.get("TerminateRules")).containsEntry("Type", "String").containsEntry("Default", "")
+                .containsKey("ConstraintDescription");
+        assertThat(List.of("", "long-running", "unexpected-owner,unexpected-target", "unexpected-target , unexpected-document",
+                " long-running,unexpected-owner,unexpected-target,unexpected-document "))
+                .allSatisfy(v -> assertThat(Deployment.accepts(template, "TerminateRules", v)).as("'" + v + "'").isTrue());
+        assertThat(List.of(" ", "all", "Long-running", "long_running", "long-running,", ",long-running", "long-running;unexpected-owner",
+                "long-running,,unexpected-owner", "unexpected-session"))
+                .allSatisfy(v -> assertThat(Deployment.accepts(template, "TerminateRules", v)).as("'" + v + "'").isFalse());
+        // Every rule id the code knows, and only those.
+        for (dev.ssmauditor.policy.RuleId rule : dev.ssmauditor.policy.RuleId.values()) {
+            assertThat(Deployment.accepts(template, "TerminateRules", rule.id())).as(rule.id()).isTrue();
+        }
+        assertThat((Map<String, Object>) parameters.get("TerminateGraceMinutes")).containsEntry("Type", "Number").containsEntry("Default", 0)
+                .containsEntry("MinValue", 0).containsEntry("MaxValue", 10080);
+        assertThat(Deployment.accepts(template, "TerminateGraceMinutes", "10080")).isTrue();
+        assertThat(Deployment.accepts(template, "TerminateGraceMinutes", "10081")).isFalse();
+        assertThat(Deployment.accepts(template, "TerminateGraceMinutes", "-1")).isFalse();
+        List<Map<String, Object>> groups = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) template.get("Metadata"))
+                .get("AWS::CloudFormation::Interface")).get("ParameterGroups");
+        assertThat(groups).anySatisfy(g -> assertThat((List<String>) g.get("Parameters")).contains("TerminateRules", "TerminateGraceMinutes"));
+    }
+
+    @Test
+    void everyFunctionThatReadsThePolicyReadsTheRemediationSettings() {
+        Map<String, Object> resources = (Map<String, Object>) template.get("Resources");
+        List<String> readers = resources.keySet().stream()
+                .filter(r -> "AWS::Serverless::Function".equals(resource(r).get("Type")))
+                .filter(r -> properties(r).get("Environment") != null && variables(r).containsKey(Settings.POLICY)).toList();
+        assertThat(readers).containsExactlyInAnyOrderElementsOf(AUDITING_FUNCTIONS);
+        for (String fn : readers) {
+            assertThat(variables(fn)).as(fn).containsEntry(TERMINATE_RULES, Map.of("Ref", "TerminateRules"))
+                    .containsEntry(TERMINATE_GRACE_MINUTES, Map.of("Ref", "TerminateGraceMinutes"));
+        }
+    }
+
+    @Test
+    void failedTerminationsAreAlarmedForEachFunctionThatEndsSessionsOnlyWhenSessionsMayBeEnded() {
+        Map<String, Object> ledger = properties("LedgerErrorsAlarm");
+        Map<String, String> functions = Map.of("TerminationsFailedAlarm", "AuditFunction",
+                "StartSessionTerminationsFailedAlarm", "StartSessionFunction", "ShardWorkerTerminationsFailedAlarm", "ShardWorkerFunction");
+        for (String alarm : TERMINATION_ALARMS) {
+            Map<String, Object> props = properties(alarm);
+            assertThat(props).as(alarm).containsEntry("Namespace", "SsmSessionAuditor").containsEntry("MetricName", "terminationsFailed")
+                    .containsEntry("Dimensions", List.of(Map.of("Name", "Function", "Value", Map.of("Ref", functions.get(alarm)))));
+            for (String same : List.of("Statistic", "Period", "EvaluationPeriods", "Threshold", "ComparisonOperator", "TreatMissingData",
+                    "AlarmActions", "OKActions")) {
+                assertThat(props.get(same)).as(alarm + " " + same).isEqualTo(ledger.get(same));
+            }
+            assertThat((String) props.get("AlarmDescription")).as(alarm).contains("still open", "\"termination failed\" ERROR lines", "retries");
+        }
+        assertThat(resource("TerminationsFailedAlarm").get("Condition")).isEqualTo("Terminates");
+        assertThat(resource("StartSessionTerminationsFailedAlarm").get("Condition")).isEqualTo("Terminates");
+        assertThat(resource("ShardWorkerTerminationsFailedAlarm").get("Condition")).isEqualTo("ShardWorkerTerminates");
+        assertThat(((Map<String, Object>) template.get("Conditions")).get("ShardWorkerTerminates")).isEqualTo(Map.of("Fn::And",
+                List.of(Map.of("Condition", "Sharded"), Map.of("Condition", "Terminates"))));
+
+        assertThat(Deployment.of(template, "SweepMode", "sharded").resources()).doesNotContainAnyElementsOf(TERMINATION_ALARMS);
+        assertThat(Deployment.of(template, "TerminateRules", "unexpected-owner").resources())
+                .contains("TerminationsFailedAlarm", "StartSessionTerminationsFailedAlarm").doesNotContain("ShardWorkerTerminationsFailedAlarm");
+        assertThat(Deployment.of(template, "PolicyDocument", REMEDIATION_POLICY, "SweepMode", "sharded").resources())
+                .containsAll(TERMINATION_ALARMS);
+    }
+
+    @Test
+    void theDeploymentHelperEvaluatesConditionsAndChoosesBranches() {
+        Map<String, Object> t = TemplateYaml.parse("""
+                Parameters:
+                  A: {Type: String, Default: ''}
+                  L: {Type: CommaDelimitedList, Default: 'x,y'}
+                  N: {Type: Number, Default: 1, MinValue: 0, MaxValue: 2}
+                Conditions:
+                  HasA: !Not [!Equals [!Ref A, '']]
+                  AMentionsB: !Not [!Equals [!Join ['', !Split ['"b"', !Ref A]], !Ref A]]
+                  FirstIsX: !Equals [!Select [0, !Ref L], x]
+                  Both: !And [!Condition HasA, !Condition FirstIsX]
+                Resources:
+                  R:
+                    Type: T
+                    Condition: Both
+                    Properties:
+                      P: [1, !If [HasA, 2, !Ref AWS::NoValue], !If [AMentionsB, 3, 4]]
+                """);
+        Deployment none = Deployment.of(t);
+        assertThat(none.condition("HasA")).isFalse();
+        assertThat(none.condition("AMentionsB")).isFalse();
+        assertThat(none.condition("FirstIsX")).isTrue();
+        assertThat(none.exists("R")).isFalse();
+        Deployment b = Deployment.of(t, "A", "{\"b\": 1}");
+        assertThat(b.condition("AMentionsB")).isTrue();
+        assertThat(b.properties("R")).isEqualTo(Map.of("P", List.of(1, 2, 3)));
+        assertThat(Deployment.of(t, "A", "{\"bb\": 1}").properties("R")).isEqualTo(Map.of("P", List.of(1, 2, 4)));
+        assertThat(Deployment.of(t, "A", "a", "L", "y,x").exists("R")).isFalse();
+        assertThat(Deployment.accepts(t, "N", "3")).isFalse();
     }
 
     private static Map<String, Object> variables(String function) {
