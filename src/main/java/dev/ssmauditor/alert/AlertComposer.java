@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns findings into SNS messages: one message per severity, so that subscribers can filter on the
@@ -74,9 +75,11 @@ public final class AlertComposer {
 
     private List<AlertMessage> compose(AuditFindings findings, Severity severity, List<Alert> alerts) {
         List<Piece> pieces = new ArrayList<>(alerts.size());
+        // Over across the whole audit: a session ended for a CRITICAL violation has nothing to end in the MEDIUM message.
+        Set<String> over = EndedSessions.over(findings.alerts());
         for (Alert a : alerts) {
             String object = jsonBody.alert(a);
-            String block = emailBody.alert(a, findings.region());
+            String block = emailBody.alert(a, findings, over);
             // Both bodies travel as JSON strings inside the envelope, so each piece costs its escaped size,
             // plus a separator (a comma in the JSON body, a line break in the email).
             pieces.add(new Piece(a, object, block, json.quotedSize(object) + 1 + json.quotedSize(block) + 2));
@@ -127,10 +130,11 @@ public final class AlertComposer {
         List<String> blocks = pieces.stream().map(Piece::block).toList();
         List<Alert> alerts = pieces.stream().map(Piece::alert).toList();
         String chat = chatBody.body(findings, severity, alerts, part, parts);
+        int ended = EndedSessions.byAuditor(alerts);
         return new Rendered(new AlertMessage(
-                SubjectLine.of(findings, severity, pieces.size(), part, parts),
-                jsonBody.body(findings, severity, objects, part, parts),
-                emailBody.body(findings, severity, blocks, part, parts),
+                SubjectLine.of(findings, severity, pieces.size(), ended, part, parts),
+                jsonBody.body(findings, severity, objects, ended, part, parts),
+                emailBody.body(findings, severity, alerts, blocks, part, parts),
                 chat,
                 severity, part, parts, alerts), json.quotedSize(chat));
     }

@@ -3,6 +3,7 @@ package dev.ssmauditor.alert;
 import dev.ssmauditor.policy.Severity;
 import dev.ssmauditor.policy.Violation;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,13 +37,15 @@ final class ChatbotNotification {
     String body(AuditFindings findings, Severity severity, List<Alert> alerts, int part, int parts) {
         String where = findings.account() == null ? "" : " in " + findings.accountLabel()
                 + (findings.region() == null ? "" : " (" + findings.region() + ")");
-        String count = alerts.size() + " " + severity + " SSM session " + (alerts.size() == 1 ? "violation" : "violations");
+        int ended = EndedSessions.byAuditor(alerts);
+        String count = alerts.size() + " " + severity + " SSM session " + (alerts.size() == 1 ? "violation" : "violations")
+                + (ended == 0 ? "" : ", " + ended + " ended");
         String partText = parts > 1 ? " - part " + part + " of " + parts : "";
         String title = cut(emoji(severity) + " " + count + where + partText, MAX_TITLE);
         String summary = cut(count + where + partText, MAX_SUMMARY);
         String description = (findings.mayRepeat() ? "_The alert ledger could not be reached: this may repeat alerts already sent._\n" : "")
-                + description(alerts);
-        List<String> nextSteps = nextSteps(alerts, findings.region());
+                + description(alerts, findings.referenceTime());
+        List<String> nextSteps = nextSteps(alerts, findings.region(), EndedSessions.over(findings.alerts()));
         Set<String> sessions = new LinkedHashSet<>();
         Set<String> related = new LinkedHashSet<>();
         for (Alert a : alerts) {
@@ -93,16 +96,19 @@ final class ChatbotNotification {
             JsonText.field(g, "region", findings.region());
             g.writeStringField("referenceTime", findings.referenceTime().toString());
             g.writeStringField("severity", severity.name());
+            if (ended > 0) {
+                g.writeStringField("sessionsEnded", Integer.toString(ended));
+            }
             g.writeEndObject();
             g.writeEndObject();
             g.writeEndObject();
         });
     }
 
-    private static String description(List<Alert> alerts) {
+    private static String description(List<Alert> alerts, Instant reference) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < alerts.size(); i++) {
-            String line = line(alerts.get(i)) + "\n";
+            String line = line(alerts.get(i), reference) + "\n";
             String more = "_...and " + (alerts.size() - i) + " more: see the email or JSON alert._";
             if (b.length() + line.length() + more.length() + 40 > MAX_DESCRIPTION) {
                 b.append(more);
@@ -113,21 +119,26 @@ final class ChatbotNotification {
         return b.toString().stripTrailing();
     }
 
-    private static String line(Alert a) {
+    private static String line(Alert a, Instant reference) {
         Violation v = a.violation();
-        String state = a.ended() ? " _(already ended)_" : a.reminder() > 0 ? " _(reminder " + a.reminder() + ", still open)_" : "";
+        boolean followUp = a.remediation() != null && a.remediation().followUp();
+        String state = followUp ? " _(update)_" : a.ended() ? " _(already ended)_"
+                : a.reminder() > 0 ? " _(reminder " + a.reminder() + ", still open)_" : "";
+        String done = RemediationWords.chat(a.remediation(), reference);
         String seen = a.detection().byEvent() ? " _(at StartSession" + (a.detection().sourceIp() == null ? ""
                 : ", from `" + code(a.detection().sourceIp()) + "`") + ")_" : "";
         return "• *" + v.rule().id() + "*" + state + seen + " `" + code(v.session().sessionId()) + "` on `"
-                + code(v.session().target()) + "` by `" + code(v.session().owner()) + "`: " + cut(SafeText.chat(v.detail()), 300);
+                + code(v.session().target()) + "` by `" + code(v.session().owner()) + "`: " + cut(SafeText.chat(v.detail()), 300)
+                + (done == null ? "" : " — _" + done + "_");
     }
 
-    private static List<String> nextSteps(List<Alert> alerts, String region) {
+    /** @param over sessions that are over (see {@link EndedSessions#over}): nothing to end */
+    private static List<String> nextSteps(List<Alert> alerts, String region, Set<String> over) {
         List<String> steps = new ArrayList<>();
         String regionFlag = region == null ? "" : " --region " + region;
         for (Alert a : alerts) {
             String id = a.violation().session().sessionId();
-            if (a.ended() || id == null) {
+            if (a.ended() || id == null || over.contains(id)) {
                 continue;
             }
             if (steps.size() == MAX_NEXT_STEPS - 1 && alerts.size() > MAX_NEXT_STEPS) {

@@ -7,16 +7,24 @@ import dev.ssmauditor.policy.Violation;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Plain text a person can act on from a phone: each violation with what to do next. */
 final class EmailAlertBody {
 
-    String alert(Alert a, String region) {
+    /**
+     * @param over the sessions of this audit that are over (see {@link EndedSessions#over}): reviewed, not ended
+     */
+    String alert(Alert a, AuditFindings findings, Set<String> over) {
         Violation v = a.violation();
+        String region = findings.region();
         StringBuilder b = new StringBuilder(512);
         String id = orUnknown(v.session().sessionId());
         b.append('[').append(v.severity()).append("] ").append(v.rule().id()).append(" - session ").append(id);
-        if (a.ended()) {
+        if (a.remediation() != null && a.remediation().followUp()) {
+            // What the auditor did since the first alert, not the violation again.
+            b.append(" (").append(RemediationWords.update(a.remediation())).append(')');
+        } else if (a.ended()) {
             b.append(" (already ended)");
         } else if (a.reminder() > 0) {
             b.append(" (reminder ").append(a.reminder()).append(": still open)");
@@ -52,9 +60,13 @@ final class EmailAlertBody {
             }
             b.append('\n');
         }
+        String action = RemediationWords.email(a.remediation(), findings.referenceTime());
+        if (action != null) {
+            b.append("  Action:   ").append(action).append('\n');
+        }
         if (v.session().sessionId() != null) {
             String regionFlag = region == null ? "" : " --region " + region;
-            if (a.ended()) {
+            if (a.ended() || over.contains(v.session().sessionId())) {
                 b.append("  Review:   aws ssm describe-sessions --state History --filters key=SessionId,value=").append(id)
                         .append(regionFlag).append('\n');
             } else {
@@ -64,7 +76,8 @@ final class EmailAlertBody {
         return b.toString();
     }
 
-    String body(AuditFindings findings, Severity severity, List<String> blocks, int part, int parts) {
+    /** @param alerts the alerts of {@code blocks}, in the same order */
+    String body(AuditFindings findings, Severity severity, List<Alert> alerts, List<String> blocks, int part, int parts) {
         StringBuilder b = new StringBuilder(512 + blocks.size() * 512);
         b.append("SSM session audit: ").append(blocks.size()).append(' ').append(severity)
                 .append(blocks.size() == 1 ? " violation" : " violations");
@@ -88,6 +101,18 @@ final class EmailAlertBody {
             }
             b.append(" at ").append(findings.referenceTime()).append(".\n");
         }
+        int ended = EndedSessions.byAuditor(alerts);
+        if (ended > 0) {
+            b.append(ended == 1 && distinctSessions(alerts) == 1 ? "The auditor ended this session.\n"
+                    : "The auditor ended " + ended + " of these sessions.\n");
+        }
+        long updates = alerts.stream().filter(a -> a.remediation() != null && a.remediation().followUp()).count();
+        if (updates > 0) {
+            b.append(updates == alerts.size() ? (updates == 1 ? "This is an update on a violation alerted before.\n"
+                            : "These are updates on violations alerted before.\n")
+                    : updates + " of these " + (updates == 1 ? "is an update on a violation" : "are updates on violations")
+                            + " alerted before.\n");
+        }
         Map<Severity, Integer> counts = new EnumMap<>(Severity.class);
         findings.alerts().forEach(a -> counts.merge(a.violation().severity(), 1, Integer::sum));
         if (counts.size() > 1) {
@@ -103,6 +128,10 @@ final class EmailAlertBody {
         }
         b.append("\n-- \nSent by ssm-session-auditor. Its README explains the rules, the limits and when alerts are sent.\n");
         return b.toString();
+    }
+
+    private static long distinctSessions(List<Alert> alerts) {
+        return alerts.stream().map(a -> String.valueOf(a.violation().session().sessionId())).distinct().count();
     }
 
     private static String cut(String s, int max) {

@@ -48,11 +48,22 @@ final class JsonAlertBody {
             g.writeStringField("detectedBy", a.detection().path());
             JsonText.field(g, "sourceIPAddress", a.detection().sourceIp());
             JsonText.field(g, "userAgent", a.detection().userAgent());
+            remediation(g, a.remediation());
             g.writeEndObject();
         });
     }
 
-    String body(AuditFindings findings, Severity severity, List<String> alertObjects, int part, int parts) {
+    /** Always every field, null when not asked, so that consumers need not tell "absent" from "none". */
+    private static void remediation(JsonGenerator g, Remediation r) throws IOException {
+        JsonText.field(g, "remediation", r == null || r.outcome() == null ? null : r.outcome().id());
+        JsonText.field(g, "remediatedAt", r == null ? null : text(r.at()));
+        JsonText.field(g, "terminateAt", r == null ? null : text(r.terminateAt()));
+        JsonText.field(g, "remediationDetail", r == null ? null : r.detail());
+        g.writeBooleanField("followUp", r != null && r.followUp());
+    }
+
+    /** @param sessionsEnded distinct sessions among these alerts that the auditor ended */
+    String body(AuditFindings findings, Severity severity, List<String> alertObjects, int sessionsEnded, int part, int parts) {
         return json.write(g -> {
             g.writeStartObject();
             g.writeStringField("source", "ssm-session-auditor");
@@ -68,6 +79,7 @@ final class JsonAlertBody {
             g.writeStringField("severity", severity.name());
             g.writeNumberField("part", part);
             g.writeNumberField("parts", parts);
+            g.writeNumberField("sessionsEnded", sessionsEnded);
             g.writeArrayFieldStart("violations");
             for (String object : alertObjects) {
                 g.writeRawValue(object);

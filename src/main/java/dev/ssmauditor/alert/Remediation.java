@@ -32,6 +32,12 @@ public record Remediation(Outcome outcome, Instant at, Instant terminateAt, Stri
             return id;
         }
 
+        /** The session is over, by the auditor's hand or its own: offering a terminate command would be wrong. */
+        public boolean sessionOver() {
+            return this == TERMINATED || this == ALREADY_ENDED;
+        }
+
+        /** Null for null or an id this version does not know. */
         public static Outcome fromId(String id) {
             for (Outcome o : values()) {
                 if (o.id.equals(id)) {
@@ -63,5 +69,15 @@ public record Remediation(Outcome outcome, Instant at, Instant terminateAt, Stri
     /** The session is over because the auditor ended it. */
     public boolean endedByAuditor() {
         return outcome == Outcome.TERMINATED;
+    }
+
+    /** See {@link Outcome#sessionOver()}. */
+    public boolean sessionOver() {
+        return outcome != null && outcome.sessionOver();
+    }
+
+    /** Nothing done and nothing planned: a remediation with nothing to report. */
+    public boolean isEmpty() {
+        return outcome == null && terminateAt == null;
     }
 }

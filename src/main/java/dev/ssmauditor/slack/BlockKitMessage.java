@@ -2,14 +2,20 @@ package dev.ssmauditor.slack;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ssmauditor.alert.Remediation;
+import dev.ssmauditor.alert.RemediationWords;
 import dev.ssmauditor.alert.SafeText;
 import dev.ssmauditor.json.JsonValues;
 
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An alert's JSON body (the SNS {@code default} body) as a Slack Block Kit message. Slack allows 50 blocks
@@ -34,7 +40,11 @@ final class BlockKitMessage {
         String region = SafeText.chat(text(alert, "region", null));
         String name = alert.get("accountName") instanceof String n && !n.isBlank() ? " (" + SafeText.chat(n) + ")" : "";
         String where = alert.get("account") instanceof String account ? " in " + SafeText.chat(account) + name + " " + (region == null ? "" : region) : "";
-        String headline = (count + " " + severity + " SSM session " + (count == 1 ? "violation" : "violations") + where).strip();
+        int ended = number(alert, "sessionsEnded", 0);
+        String headline = (count + " " + severity + " SSM session " + (count == 1 ? "violation" : "violations")
+                + (ended > 0 ? ", " + ended + " ended" : "") + where).strip();
+        Instant reference = instant(alert.get("referenceTime"));
+        Set<String> over = over(violations);
         int parts = number(alert, "parts", 1);
         String part = parts > 1 ? " - part " + number(alert, "part", 1) + " of " + parts : "";
         String context = "Audit at " + SafeText.chat(text(alert, "referenceTime", "?")) + ", " + number(alert, "sessionsChecked", 0)
@@ -64,7 +74,7 @@ final class BlockKitMessage {
                 g.writeStringField("type", "section");
                 g.writeObjectFieldStart("text");
                 g.writeStringField("type", "mrkdwn");
-                g.writeStringField("text", cut(describe(violation == null ? Map.of() : violation, region), MAX_SECTION));
+                g.writeStringField("text", cut(describe(violation == null ? Map.of() : violation, region, reference, over), MAX_SECTION));
                 g.writeEndObject();
                 g.writeEndObject();
                 shown++;
@@ -177,12 +187,15 @@ final class BlockKitMessage {
         g.writeEndObject();
     }
 
-    private static String describe(Map<String, Object> v, String region) {
+    /** @param over sessions of this message that are over (ended by the auditor or already): no command to end them */
+    private static String describe(Map<String, Object> v, String region, Instant reference, Set<String> over) {
         boolean ended = Boolean.TRUE.equals(v.get("ended"));
         int reminder = number(v, "reminder", 0);
         StringBuilder b = new StringBuilder();
         b.append('*').append(SafeText.chat(text(v, "rule", "?"))).append("* `").append(code(v, "sessionId")).append('`');
-        if (ended) {
+        if (Boolean.TRUE.equals(v.get("followUp"))) {
+            b.append(" _(update)_");
+        } else if (ended) {
             b.append(" _(already ended)_");
         } else if (reminder > 0) {
             b.append(" _(reminder ").append(reminder).append(", still open)_");
@@ -194,14 +207,62 @@ final class BlockKitMessage {
             }
             b.append(")_");
         }
+        String done = remediationWords(v, reference);
+        if (done != null) {
+            b.append(" — _").append(done).append('_');
+        }
         b.append('\n').append(SafeText.chat(text(v, "detail", "")));
         b.append("\nOwner `").append(code(v, "owner")).append("` on `").append(code(v, "target")).append("` with `")
                 .append(code(v, "documentName")).append('`');
-        if (!ended && v.get("sessionId") instanceof String) {
+        if (!ended && v.get("sessionId") instanceof String id && !over.contains(id)) {
             b.append("\nEnd it: `aws ssm terminate-session --session-id ").append(code(v, "sessionId"))
                     .append(region == null ? "" : " --region " + region).append('`');
         }
         return b.toString();
+    }
+
+    /**
+     * The words Chatbot uses for the same remediation; null for a message from before remediation (no such fields)
+     * or a violation its policy asks nothing for. An outcome this version does not know is shown by its id.
+     */
+    private static String remediationWords(Map<String, Object> v, Instant reference) {
+        String id = text(v, "remediation", null);
+        Remediation.Outcome outcome = Remediation.Outcome.fromId(id);
+        if (id != null && outcome == null) {
+            return "remediation: " + SafeText.chat(id);
+        }
+        Remediation r = new Remediation(outcome, instant(v.get("remediatedAt")), instant(v.get("terminateAt")),
+                text(v, "remediationDetail", null), Boolean.TRUE.equals(v.get("followUp")));
+        return RemediationWords.chat(r, reference);
+    }
+
+    /**
+     * The sessions of this message that are over, whichever of their violations says so. Only this message's: the
+     * forwarder sees one message at a time, so a session ended in the CRITICAL message can still be offered for ending
+     * in the MEDIUM one (the email and Chatbot bodies, composed together, do not).
+     */
+    private static Set<String> over(List<?> violations) {
+        Set<String> ids = new HashSet<>();
+        for (Object o : violations) {
+            Map<String, Object> v = JsonValues.object(o);
+            Remediation.Outcome outcome = v == null ? null : Remediation.Outcome.fromId(text(v, "remediation", null));
+            if (outcome != null && outcome.sessionOver() && v.get("sessionId") instanceof String id) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** Null when absent or not an instant: the words then leave the time out rather than fail the post. */
+    private static Instant instant(Object value) {
+        if (!(value instanceof String s)) {
+            return null;
+        }
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static String text(Map<String, Object> m, String field, String otherwise) {
