@@ -2,6 +2,7 @@ package dev.ssmauditor.config;
 
 import dev.ssmauditor.coverage.CoverageSettings;
 import dev.ssmauditor.policy.Policy;
+import dev.ssmauditor.policy.RemediationPolicy;
 
 import java.time.Duration;
 
@@ -14,8 +15,11 @@ import java.time.Duration;
  * @param stateTable the DynamoDB table of the alert ledger; null for none (every run alerts everything)
  * @param expectStartSessionEvents the sweep checks that every session it lists was reported by its StartSession event
  * @param coverage the accounts and regions the sweep audits
+ * @param remediation which violations end their session and which sessions never are ({@code TERMINATE_RULES},
+ *                    {@code TERMINATE_GRACE_MINUTES} and the POLICY document's {@code remediation});
+ *                    {@link RemediationPolicy#NONE} unless asked
  */
 public record AuditorConfig(String alertTopicArn, boolean dryRun, Policy policy, Duration remindEvery,
                             String stateTable, boolean expectStartSessionEvents, CoverageSettings coverage,
-                            dev.ssmauditor.policy.RemediationPolicy remediation) {
+                            RemediationPolicy remediation) {
 }

@@ -6,6 +6,7 @@ import dev.ssmauditor.coverage.CoverageSettings;
 import dev.ssmauditor.policy.DurationLimit;
 import dev.ssmauditor.policy.PatternList;
 import dev.ssmauditor.policy.Policy;
+import dev.ssmauditor.policy.RemediationPolicy;
 import dev.ssmauditor.policy.RuleId;
 import dev.ssmauditor.policy.Severity;
 
@@ -28,16 +29,27 @@ public final class ConfigLoader {
         List<String> problems = new ArrayList<>();
         boolean dryRun = dryRun(env.get(Settings.DRY_RUN), problems);
         String topicArn = topicArn(env.get(Settings.ALERT_TOPIC_ARN), dryRun, problems);
-        Policy policy = policy(env, problems);
+        PolicyDocumentParser.PolicyDocument doc = document(env.get(Settings.POLICY), problems);
+        Policy policy = policy(env, doc, problems);
         Duration remindEvery = remindEvery(env.get(Settings.REMIND_EVERY_MINUTES), problems);
         String stateTable = stateTable(env.get(Settings.STATE_TABLE), problems);
         boolean expectEvents = expectEvents(env.get(Settings.EXPECT_START_SESSION_EVENTS), stateTable, problems);
         CoverageSettings coverage = CoverageParser.parse(env, problems);
+        RemediationPolicy remediation = RemediationParser.parse(env, doc == null ? null : doc.remediation(), problems);
+        terminationNeedsLedger(remediation, stateTable, dryRun, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AuditorConfig(topicArn, dryRun, policy, remindEvery, stateTable, expectEvents, coverage,
-                dev.ssmauditor.policy.RemediationPolicy.NONE);
+        return new AuditorConfig(topicArn, dryRun, policy, remindEvery, stateTable, expectEvents, coverage, remediation);
+    }
+
+    private static void terminationNeedsLedger(RemediationPolicy remediation, String stateTable, boolean dryRun,
+                                               List<String> problems) {
+        if (remediation.terminatesAny() && (stateTable == null || stateTable.isBlank()) && !dryRun) {
+            problems.add(Settings.TERMINATE_RULES + " (or the " + Settings.POLICY + " remediation) needs " + Settings.STATE_TABLE
+                    + ": the alert ledger records each termination, so that the sweep and the event function end a session "
+                    + "once; set STATE_TABLE (the template does), or DRY_RUN=true to report what would be ended");
+        }
     }
 
     private static boolean expectEvents(String value, String stateTable, List<String> problems) {
@@ -116,21 +128,23 @@ public final class ConfigLoader {
         return name;
     }
 
-    private static Policy policy(Map<String, String> env, List<String> problems) {
+    /** The POLICY document, read once for the policy and the remediation; null when unset or unreadable. */
+    private static PolicyDocumentParser.PolicyDocument document(String json, List<String> problems) {
+        if (json == null || json.isBlank()) {
+            return null;
+        }
+        // A key given twice would otherwise silently take its last value ("allowedOwners": [] at the end switches the
+        // check off): the policy must fail closed, so duplicates are an error.
+        return new PolicyDocumentParser(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+                .parse(json, problems);
+    }
+
+    private static Policy policy(Map<String, String> env, PolicyDocumentParser.PolicyDocument doc, List<String> problems) {
         Integer flatMinutes = flatMinutes(env.get(Settings.MAX_SESSION_MINUTES), problems);
         PatternList owners = PatternListParser.parse(Settings.ALLOWED_OWNERS, env.get(Settings.ALLOWED_OWNERS), problems);
         PatternList targets = PatternListParser.parse(Settings.ALLOWED_TARGETS, env.get(Settings.ALLOWED_TARGETS), problems);
         PatternList denied = PatternListParser.parse(Settings.DENIED_TARGETS, env.get(Settings.DENIED_TARGETS), problems);
         PatternList documents = PatternListParser.parse(Settings.ALLOWED_DOCUMENTS, env.get(Settings.ALLOWED_DOCUMENTS), problems);
-
-        String json = env.get(Settings.POLICY);
-        PolicyDocumentParser.PolicyDocument doc = null;
-        if (json != null && !json.isBlank()) {
-            // A key given twice would otherwise silently take its last value ("allowedOwners": [] at the end switches the
-            // check off): the policy must fail closed, so duplicates are an error.
-            doc = new PolicyDocumentParser(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
-                    .parse(json, problems);
-        }
         if (!problems.isEmpty()) {
             return null;
         }

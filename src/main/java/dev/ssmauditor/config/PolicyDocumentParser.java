@@ -24,7 +24,8 @@ import java.util.Set;
 final class PolicyDocumentParser {
 
     static final Set<String> KEYS = Set.of("maxSessionMinutes", "durationLimits", "allowedOwners", "allowedTargets",
-            "deniedTargets", "allowedDocuments", "severities");
+            "deniedTargets", "allowedDocuments", "severities", RemediationDocumentParser.REMEDIATION,
+            RemediationDocumentParser.EXEMPT_OWNERS, RemediationDocumentParser.EXEMPT_TARGETS);
     private static final Set<String> LIMIT_KEYS = Set.of("owner", "target", "maxSessionMinutes");
 
     private final JsonFactory json;
@@ -33,10 +34,10 @@ final class PolicyDocumentParser {
         this.json = json;
     }
 
-    /** What the document says; absent fields are null. */
+    /** What the document says; absent fields are null, except {@code remediation}, which says what it says (maybe nothing). */
     record PolicyDocument(Integer maxSessionMinutes, List<DurationLimit> durationLimits, PatternList allowedOwners,
                           PatternList allowedTargets, PatternList deniedTargets, PatternList allowedDocuments,
-                          Map<RuleId, Severity> severities) {
+                          Map<RuleId, Severity> severities, RemediationDocumentParser.RemediationDocument remediation) {
     }
 
     PolicyDocument parse(String text, List<String> problems) {
@@ -73,14 +74,15 @@ final class PolicyDocumentParser {
                 patterns(doc, "allowedTargets", problems),
                 patterns(doc, "deniedTargets", problems),
                 patterns(doc, "allowedDocuments", problems),
-                severities(doc.containsKey("severities"), doc.get("severities"), problems));
+                severities(doc.containsKey("severities"), doc.get("severities"), problems),
+                RemediationDocumentParser.parse(doc, problems));
     }
 
-    private static String where(String path) {
+    static String where(String path) {
         return Settings.POLICY + (path.isEmpty() ? " " : " at " + path + " ");
     }
 
-    private static void unknownKeys(Map<String, Object> node, Set<String> known, String path, List<String> problems) {
+    static void unknownKeys(Map<String, Object> node, Set<String> known, String path, List<String> problems) {
         for (String name : node.keySet()) {
             if (!known.contains(name)) {
                 problems.add(where(path.isEmpty() ? name : path + "." + name) + "is not a known key; known keys are "
@@ -101,12 +103,14 @@ final class PolicyDocumentParser {
     }
 
     private static PatternList patterns(Map<String, Object> doc, String path, List<String> problems) {
-        if (!doc.containsKey(path)) {
-            return null;
-        }
-        if (!(doc.get(path) instanceof List<?> list)) {
+        return doc.containsKey(path) ? patterns(doc.get(path), path, problems) : null;
+    }
+
+    /** A list of patterns found at {@code path}; null (and a problem) when it is not a list. */
+    static PatternList patterns(Object value, String path, List<String> problems) {
+        if (!(value instanceof List<?> list)) {
             problems.add(where(path) + "must be a list of patterns such as [\"i-0abc*\", \"mi-*\"], was "
-                    + JsonValues.describe(doc.get(path)));
+                    + JsonValues.describe(value));
             return null;
         }
         List<Glob> globs = new ArrayList<>();

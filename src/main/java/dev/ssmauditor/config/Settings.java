@@ -26,6 +26,10 @@ public final class Settings {
     public static final String SHARD_QUEUE_URL = "SHARD_QUEUE_URL";
     /** The shard queue's maxReceiveCount: a worker's last attempt at an account reports its gaps instead of retrying. */
     public static final String SHARD_MAX_RECEIVES = "SHARD_MAX_RECEIVES";
+    /** Comma-separated rule ids whose violations end the session ({@code ssm:TerminateSession}); empty: none is ended. */
+    public static final String TERMINATE_RULES = "TERMINATE_RULES";
+    /** Minutes past its limit a {@code long-running} session is ended, so that its owner reads the alert first; default 0. */
+    public static final String TERMINATE_GRACE_MINUTES = "TERMINATE_GRACE_MINUTES";
 
     private Settings() {
     }

@@ -21,7 +21,10 @@ class PolicyDocumentFuzzTest {
              "allowedOwners": ["arn:aws:sts::*:assumed-role/AWSReservedSSO_Admin_*/*"],
              "allowedTargets": ["i-*", "mi-*"], "deniedTargets": ["i-0pci*"],
              "allowedDocuments": ["SSM-SessionManagerRunShell"],
-             "severities": {"long-running": "LOW", "unexpected-target": "CRITICAL"}}""";
+             "severities": {"long-running": "LOW", "unexpected-target": "CRITICAL"},
+             "exemptOwners": ["arn:aws:sts::*:assumed-role/BreakGlass/*"],
+             "remediation": {"long-running": {"terminate": true, "graceMinutes": 30}, "unexpected-target": true,
+                             "unexpected-owner": {"terminate": false}, "exemptTargets": ["i-0criticaldb*"]}}""";
     private static final String ALPHABET = "{}[]:,\"\\ 0123456789-.eE+truefalsenull*?abcxyzÿ\u2028\n\t";
 
     private int accepted;
@@ -38,6 +41,12 @@ class PolicyDocumentFuzzTest {
             String shown = policy.length() > 200 ? policy.substring(0, 200) + "... (" + policy.length() + " chars)" : policy;
             fail("POLICY " + shown + " threw " + e, e);
         }
+    }
+
+    @Test
+    void theValidDocumentIsValid() {
+        load(VALID);
+        assertThat(accepted).as("every key it enumerates is known").isEqualTo(1);
     }
 
     @Test
@@ -83,5 +92,6 @@ class PolicyDocumentFuzzTest {
     void deeplyNestedInputIsRejectedCleanly() {
         load("[".repeat(5_000));
         load("{\"severities\":" + "{\"a\":".repeat(2_000) + "1" + "}".repeat(2_001));
+        load("{\"remediation\":{\"long-running\":" + "{\"terminate\":".repeat(2_000) + "true" + "}".repeat(2_002));
     }
 }
