@@ -275,4 +275,39 @@ class OrganizationAuditTest {
         assertThat(summary.get("alerted").asInt()).isEqualTo(2);
         assertThat(sts.assumeRoleCalls(role(MEMBER)) + sts.assumeRoleCalls(role(ROLELESS))).isZero();
     }
+
+    @Test
+    void sessionsAreEndedInEachAccountWithItsOwnCredentials() throws Exception {
+        sessions();
+
+        JsonNode summary = invoke(handler(env("TERMINATE_RULES", "unexpected-owner")));
+
+        // The hub's own sessions with the function's role, the member's through its member role; the account without
+        // a role is a coverage gap, not audited and so not touched.
+        assertThat(aws.ssm().terminatedSessions()).isEqualTo(Map.of("mallory-EST-eu-west-1", 1, "mallory-EST-us-east-1", 1,
+                "mallory-222-eu-west-1", 1, "mallory-222-us-east-1", 1));
+        assertThat(summary.get("sessionsTerminated").asInt()).isEqualTo(4);
+        for (JsonNode body : bodies()) {
+            for (JsonNode v : body.path("violations")) { // the coverage alert (the roleless account) has none
+                assertThat(v.get("remediation").asText()).as(v.get("sessionId").asText()).isEqualTo("terminated");
+            }
+        }
+    }
+
+    @Test
+    void theEventFunctionEndsAMemberAccountsSessionThroughTheMemberRole() throws Exception {
+        String id = "mallory-0a1b2c3d4e5f6a7b8";
+        aws.ssm().setActive(FakeSts.accessKeyOf(MEMBER), "eu-west-1", List.of(FakeSsm.session(id, "i-0bbb",
+                "arn:aws:iam::" + MEMBER + ":user/mallory", "SSM-SessionManagerRunShell", T.minusSeconds(5))));
+        byte[] event = dev.ssmauditor.testing.StartSessionEvents.sample().sessionId(id).account(MEMBER)
+                .owner("arn:aws:iam::" + MEMBER + ":user/mallory").target("i-0bbb").document(null).at(T.minusSeconds(5)).bytes();
+        StartSessionHandler events = new StartSessionHandler(env("TERMINATE_RULES", "unexpected-owner"),
+                new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock, StartSessionHandlerTest.FAST);
+
+        JsonNode out = StartSessionHandlerTest.invoke(events, event);
+
+        assertThat(out.get("sessionsTerminated").asInt()).isEqualTo(1);
+        assertThat(aws.ssm().terminatedSessions()).isEqualTo(Map.of(id, 1));
+        assertThat(sts.assumeRoleCalls(role(MEMBER))).isEqualTo(1);
+    }
 }
