@@ -237,7 +237,8 @@ class OrganizationTemplateTest {
                 .get("ResourcePolicy")).get("PolicyDocument")).get("Statement");
         Map<String, Object> sweep = (Map<String, Object>) statements.stream()
                 .filter(s -> s instanceof Map<?, ?> m && "AuditorKeepsTheLedger".equals(m.get("Sid"))).findFirst().orElseThrow();
-        assertThat(statements).filteredOn(s -> ((Map<String, Object>) s).containsKey("Fn::If")).singleElement().satisfies(s -> {
+        assertThat(statements).filteredOn(s -> ((Map<String, Object>) s).containsKey("Fn::If")
+                && "Sharded".equals(((List<Object>) ((Map<String, Object>) s).get("Fn::If")).get(0))).singleElement().satisfies(s -> {
             List<Object> fnIf = (List<Object>) ((Map<String, Object>) s).get("Fn::If");
             assertThat(fnIf.get(0)).isEqualTo("Sharded");
             assertThat(fnIf.get(2)).isEqualTo(NO_VALUE);
@@ -413,8 +414,13 @@ class OrganizationTemplateTest {
         assertThat(grants).containsEntry("sts:AssumeRole", List.of("TerminatesInOtherAccounts"))
                 .containsEntry("ssm:TerminateSession", List.of("Terminates"))
                 .containsEntry("ssm:DescribeSessions", List.of("Terminates"));
-        assertThat(condition("TerminatesInOtherAccounts")).isEqualTo(Map.of("Fn::And",
-                List.of(Map.of("Condition", "Terminates"), Map.of("Condition", "AuditsOtherAccounts"))));
+        assertThat(condition("TerminatesInOtherAccounts")).isEqualTo(Map.of("Fn::And", List.of(Map.of("Condition", "Terminates"),
+                Map.of("Fn::Or", List.of(Map.of("Condition", "AuditsOtherAccounts"), Map.of("Condition", "HasOrganization"))))));
+        // An organisation's bus brings other accounts' events even when the sweep audits this account only.
+        assertThat(Deployment.of(template, "TerminateRules", "unexpected-owner", "OrganizationId", "o-a1b2c3d4e5")
+                .statements("StartSessionFunction")).anySatisfy(st -> assertThat(Deployment.actionsOf(st)).contains("sts:AssumeRole"));
+        assertThat(Deployment.of(template, "OrganizationId", "o-a1b2c3d4e5").statements("StartSessionFunction"))
+                .noneSatisfy(st -> assertThat(Deployment.actionsOf(st)).contains("sts:AssumeRole"));
         // Exactly the sweep's statement: the member role, by name, in any account.
         Deployment on = Deployment.of(template, "TerminateRules", "unexpected-owner", "AuditAccounts", "organization");
         Map<String, Object> sweeps = on.statements("AuditFunction").stream()

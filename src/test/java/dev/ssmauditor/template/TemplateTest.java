@@ -462,6 +462,28 @@ class TemplateTest {
     }
 
     @Test
+    void theEventFunctionUpdatesTerminationRecordsOnlyWhenSessionsMayBeEnded() {
+        for (boolean on : List.of(false, true)) {
+            Deployment d = on ? Deployment.of(template, "TerminateRules", "unexpected-target") : Deployment.of(template);
+            Map<String, Object> policy = (Map<String, Object>) d.properties("AlertLedger").get("ResourcePolicy");
+            List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) policy.get("PolicyDocument"))
+                    .get("Statement");
+            List<Map<String, Object>> updates = statements.stream().filter(st -> "Allow".equals(st.get("Effect"))
+                    && Deployment.actionsOf(st).contains("dynamodb:UpdateItem")
+                    && String.valueOf(st.get("Principal")).contains("StartSessionFunctionRole")).toList();
+            if (!on) {
+                assertThat(updates).isEmpty();
+                continue;
+            }
+            assertThat(updates).singleElement().satisfies(st -> {
+                assertThat(Deployment.actionsOf(st)).containsExactlyInAnyOrder("dynamodb:UpdateItem", "dynamodb:GetItem");
+                assertThat(st.get("Condition")).isEqualTo(Map.of("ForAllValues:StringLike",
+                        Map.of("dynamodb:LeadingKeys", List.of("end#*"))));
+            });
+        }
+    }
+
+    @Test
     void theConditionIsTrueForTerminateRulesOrARemediationKeyInThePolicyText() {
         Map<String, Object> conditions = (Map<String, Object>) template.get("Conditions");
         assertThat(conditions.get("Terminates")).isEqualTo(Map.of("Fn::Or",
