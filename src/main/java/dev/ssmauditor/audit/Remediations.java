@@ -34,10 +34,18 @@ public final class Remediations {
         boolean actedNow() {
             return by == By.THIS_RUN;
         }
+
+        /** This run reports the outcome, and records it reported once published. */
+        boolean reportsIt() {
+            return by == By.THIS_RUN || by == By.UNREPORTED;
+        }
     }
 
-    /** Who acted: this run (it holds the session's record), another run (its record is reported), nobody yet. */
-    enum By { THIS_RUN, OTHER_RUN, NOT_TRIED, DRY_RUN }
+    /**
+     * Who acted: this run (it holds the session's record), another run (its record is reported), nobody yet; or an
+     * earlier run that ended a session now over and never got its outcome published (this run reports it).
+     */
+    enum By { THIS_RUN, OTHER_RUN, NOT_TRIED, DRY_RUN, UNREPORTED }
 
     private final Map<String, Remediation> byViolation;
     private final Map<String, Action> bySession;
@@ -83,8 +91,8 @@ public final class Remediations {
         bySession.forEach((session, a) -> {
             Remediation.Outcome outcome = a.remediation().outcome();
             boolean news = outcome == Remediation.Outcome.TERMINATED || outcome == Remediation.Outcome.TERMINATE_FAILED;
-            if (a.actedNow() && news && outcome != a.reportedBefore() && !carried.contains(session)) {
-                followUps.add(new Alert(a.violation(), 0, false, detection, a.remediation().asFollowUp()));
+            if (a.reportsIt() && news && outcome != a.reportedBefore() && !carried.contains(session)) {
+                followUps.add(new Alert(a.violation(), 0, a.by() == By.UNREPORTED, detection, a.remediation().asFollowUp()));
             }
         });
         return followUps;
@@ -95,7 +103,7 @@ public final class Remediations {
         for (Alert alert : alerts) {
             String session = AlertPlanner.sessionKey(alert.violation().session());
             Action a = bySession.get(session);
-            if (a == null || !a.actedNow() || alert.ended() || !reported.add(session)) {
+            if (a == null || !a.reportsIt() || !reported.add(session)) {
                 continue;
             }
             try {

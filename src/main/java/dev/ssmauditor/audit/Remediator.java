@@ -31,8 +31,13 @@ import static dev.ssmauditor.audit.AlertDispatch.left;
  */
 public final class Remediator {
 
-    /** What one attempt needs before it starts: three SSM calls and two ledger writes, then still a publish. */
-    static final int STEPS_PER_ATTEMPT = 4;
+    /** What one attempt needs for itself before it starts: its SSM calls and its two ledger writes. */
+    static final int STEPS_PER_ATTEMPT = 2;
+    /** What the run needs after its terminations, kept by every attempt and every call in it: claims, publish, mark. */
+    static final int STEPS_AFTER = 3;
+    /** How often, and how long apart, a session another run is ending is looked at again. */
+    static final int LOOKS_AT_OTHER_RUN = 3;
+    static final long PAUSE_MILLIS = 300;
 
     private final RemediationPolicy policy;
     private final boolean dryRun;
@@ -52,6 +57,11 @@ public final class Remediator {
         this.clock = clock;
         this.log = log;
         this.stepBudget = stepBudget;
+    }
+
+    /** The time every termination call leaves for the alerts that follow it, so that ending sessions never costs one. */
+    public static Duration afterTermination(Duration stepBudget) {
+        return stepBudget.multipliedBy(STEPS_AFTER);
     }
 
     /** Asks for nothing: every alert's remediation is null. */
@@ -84,20 +94,63 @@ public final class Remediator {
                 case TERMINATE -> toEnd.putIfAbsent(AlertPlanner.sessionKey(v.session()), v);
             }
         }
-        for (Violation v : ended) {
-            RemediationPolicy.Decision d = policy.decide(v, t);
-            if (d.action() == RemediationPolicy.Action.EXEMPT) {
-                byViolation.put(Remediations.key(v, true), Remediation.of(Remediation.Outcome.EXEMPT, null, d.exemptBecause()));
-            } else if (d.action() != RemediationPolicy.Action.NOT_ASKED) {
-                byViolation.put(Remediations.key(v, true), Remediation.of(Remediation.Outcome.ALREADY_ENDED,
-                        v.session().endDate(), null));
-            }
-        }
         LedgerClaim claim = new LedgerClaim(UUID.randomUUID().toString(), clock.instant(), leaseUntil(request));
         Map<String, Remediations.Action> bySession = new LinkedHashMap<>();
         int[] ledgerErrors = {0};
+        over(ended, account, region, t, claim, byViolation, bySession, ledgerErrors);
         toEnd.forEach((key, v) -> bySession.put(key, end(v, account, region, claim, request, ledgerErrors)));
         return new Remediations(byViolation, bySession, detection, ledger, log, ledgerErrors[0]);
+    }
+
+    /**
+     * Sessions over when listed are never ended, but may have been ended by the auditor: their records say so (one read
+     * per 100). One the auditor ended whose outcome no alert carried (the run that ended it failed to publish, or died)
+     * is reported now, once the lease of that run has passed; the others are {@code already-ended}.
+     */
+    private void over(List<Violation> ended, String account, String region, Instant t, LedgerClaim claim,
+                      Map<String, Remediation> byViolation, Map<String, Remediations.Action> bySession, int[] ledgerErrors) {
+        List<String> asked = new java.util.ArrayList<>();
+        for (Violation v : ended) {
+            if (policy.decide(v, t).action() != RemediationPolicy.Action.NOT_ASKED && v.session().sessionId() != null) {
+                asked.add(v.session().sessionId());
+            }
+        }
+        Map<String, TerminationLedger.Entry> records = Map.of();
+        if (!dryRun && !asked.isEmpty()) {
+            try {
+                records = ledger.read(account, region, asked);
+            } catch (LedgerUnavailableException e) {
+                ledgerErrors[0]++;
+                log.error("alert ledger: termination records not read", JsonLog.fields("account", account, "region", region,
+                        "sessions", asked.size(), "error", e.getMessage(), "consequence", "sessions over when listed are "
+                                + "reported already-ended, even one the auditor ended"));
+            }
+        }
+        for (Violation v : ended) {
+            RemediationPolicy.Decision d = policy.decide(v, t);
+            if (d.action() == RemediationPolicy.Action.NOT_ASKED) {
+                continue;
+            }
+            if (d.action() == RemediationPolicy.Action.EXEMPT) {
+                byViolation.put(Remediations.key(v, true), Remediation.of(Remediation.Outcome.EXEMPT, null, d.exemptBecause()));
+                continue;
+            }
+            TerminationLedger.Entry e = v.session().sessionId() == null ? null : records.get(v.session().sessionId());
+            if (e == null || e.status() != TerminationLedger.Status.ENDED || e.outcome() != Remediation.Outcome.TERMINATED) {
+                byViolation.put(Remediations.key(v, true), Remediation.of(Remediation.Outcome.ALREADY_ENDED,
+                        v.session().endDate(), null));
+                continue;
+            }
+            Remediation ended0 = Remediation.of(Remediation.Outcome.TERMINATED, e.at(), null);
+            byViolation.put(Remediations.key(v, true), ended0);
+            boolean unreported = e.reported() != Remediation.Outcome.TERMINATED
+                    && (e.leaseUntil() == null || e.leaseUntil().isBefore(claim.now()));
+            if (unreported) {
+                bySession.putIfAbsent(AlertPlanner.sessionKey(v.session()), new Remediations.Action(v,
+                        new TerminationLedger.SessionRef(account, region, v.session().sessionId()), ended0,
+                        Remediations.By.UNREPORTED, e.reported()));
+            }
+        }
     }
 
     private Remediations.Action end(Violation v, String account, String region, LedgerClaim claim, AuditRequest request,
@@ -112,7 +165,7 @@ public final class Remediator {
             return new Remediations.Action(v, ref, Remediation.of(Remediation.Outcome.TERMINATE_FAILED, clock.instant(),
                     "DescribeSessions gave no session id, so there is nothing to call TerminateSession with"), Remediations.By.NOT_TRIED, null);
         }
-        if (!hasTime(request, stepBudget.multipliedBy(STEPS_PER_ATTEMPT))) {
+        if (!hasTime(request, stepBudget.multipliedBy(STEPS_PER_ATTEMPT).plus(afterTermination(stepBudget)))) {
             log.warn("termination not tried: too little time left", JsonLog.fields("account", account, "region", region,
                     "sessionId", id, "rule", v.rule().id(), "remainingMs", left(request),
                     "consequence", "the next run ends it; the alert says terminate-failed"));
@@ -130,6 +183,17 @@ public final class Remediator {
             log.error("alert ledger: termination not claimed", JsonLog.fields("account", account, "region", region,
                     "sessionId", id, "error", e.getMessage(), "consequence", "the session is ended anyway; another path "
                             + "that tries too finds it over and does not end it again"));
+        }
+        // Another run is ending it this very moment (the event function and the sweep racing): it takes a few hundred
+        // milliseconds, so look again a few times, and report what it found rather than nothing.
+        for (int look = 1; recorded && !won.won() && inProgress(won.previous()) && look <= LOOKS_AT_OTHER_RUN; look++) {
+            pause(look);
+            try {
+                won = ledger.claim(ref, v.rule(), claim);
+            } catch (LedgerUnavailableException e) {
+                ledgerErrors[0]++;
+                break;
+            }
         }
         if (!won.won()) {
             return new Remediations.Action(v, ref, reportOf(won.previous()), Remediations.By.OTHER_RUN, null);
@@ -158,6 +222,18 @@ public final class Remediator {
         }
         return new Remediations.Action(v, ref, Remediation.of(result.outcome(), result.at(), result.error()), Remediations.By.THIS_RUN,
                 won.previous() == null ? null : won.previous().reported());
+    }
+
+    private static boolean inProgress(TerminationLedger.Entry entry) {
+        return entry == null || entry.status() == TerminationLedger.Status.INPROGRESS;
+    }
+
+    private static void pause(int look) {
+        try {
+            Thread.sleep(PAUSE_MILLIS * look);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** What another run's record says: its outcome, or that it is ending the session now. */

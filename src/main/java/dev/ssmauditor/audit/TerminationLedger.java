@@ -52,6 +52,9 @@ public interface TerminationLedger {
 
     Claim claim(SessionRef session, RuleId rule, LedgerClaim claim);
 
+    /** The records of these sessions of one account and region, by session id; sessions without one are absent. */
+    java.util.Map<String, Entry> read(String account, String region, java.util.Collection<String> sessionIds);
+
     /** Records what the attempt found: ENDED for terminated or already ended, FAILED (the lease kept) otherwise. */
     void finish(SessionRef session, LedgerClaim claim, SessionTerminator.Result result);
 
@@ -63,6 +66,11 @@ public interface TerminationLedger {
         @Override
         public Claim claim(SessionRef session, RuleId rule, LedgerClaim claim) {
             return new Claim(true, null);
+        }
+
+        @Override
+        public java.util.Map<String, Entry> read(String account, String region, java.util.Collection<String> sessionIds) {
+            return java.util.Map.of();
         }
 
         @Override

@@ -11,6 +11,7 @@ import dev.ssmauditor.audit.Auditor;
 import dev.ssmauditor.audit.Deadline;
 import dev.ssmauditor.audit.EventPathCheck;
 import dev.ssmauditor.audit.LedgerUnavailableException;
+import dev.ssmauditor.audit.Remediator;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.config.AuditorConfig;
@@ -102,7 +103,8 @@ public final class AuditHandler implements RequestStreamHandler, Resource {
         this.auditor = new Auditor(new SsmSessionSource(ssm, budget, Auditor.endedListingReserve(stepBudget())),
                 new PolicyEvaluator(config.policy()), new AlertPlanner(config.remindEvery()),
                 new AlertDispatch(parts.composer(), parts.publisher(), parts.ledger(), clock, log, stepBudget()), eventPath,
-                parts.remediator((account, in) -> new SsmSessionTerminator(ssm, budget, null, clock), clock, log), clock,
+                parts.remediator((account, in) -> new SsmSessionTerminator(ssm, budget, null, clock,
+                        Remediator.afterTermination(stepBudget())), clock, log), clock,
                 log, stepBudget());
         this.organization = config.coverage().selfOnly() ? null
                 : OrganizationParts.build(parts, env, ssm, eventPath, clock, retry);

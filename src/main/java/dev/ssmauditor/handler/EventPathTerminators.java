@@ -3,6 +3,7 @@ package dev.ssmauditor.handler;
 import dev.ssmauditor.alert.Remediation;
 import dev.ssmauditor.sessions.SessionTerminator;
 import dev.ssmauditor.aws.AwsClientFactory;
+import dev.ssmauditor.audit.Remediator;
 import dev.ssmauditor.aws.CallBudget;
 import dev.ssmauditor.aws.RegionalSsmClients;
 import dev.ssmauditor.coverage.AccountCredentials;
@@ -52,7 +53,8 @@ final class EventPathTerminators implements SessionTerminator.Locator {
                 return new SessionTerminator.Result(Remediation.Outcome.TERMINATE_FAILED, clock.instant(),
                         "no credentials for account " + account + ": " + e.getMessage(), 0);
             }
-            return new SsmSessionTerminator(ssm().in(region), budget, provider, clock).terminate(sessionId);
+            return new SsmSessionTerminator(ssm().in(region), budget, provider, clock,
+                    Remediator.afterTermination(CallBudget.STEP)).terminate(sessionId);
         };
     }
 

@@ -13,6 +13,7 @@ import dev.ssmauditor.aws.RetryPolicy;
 import dev.ssmauditor.coverage.AccountRegion;
 import dev.ssmauditor.audit.AlertPlanner;
 import dev.ssmauditor.audit.Auditor;
+import dev.ssmauditor.audit.Remediator;
 import dev.ssmauditor.audit.EventPathCheck;
 import dev.ssmauditor.organization.MemberRoleCredentials;
 import dev.ssmauditor.aws.RegionalSsmClients;
@@ -80,7 +81,8 @@ final class OrganizationParts {
                     SsmClient client = ssmClients.in(u.region());
                     return new Auditor(new SsmSessionSource(client, parts.budget(), Auditor.endedListingReserve(step), credentials),
                             evaluator, planner, new AlertDispatch(parts.composer(), publisher, ledger, clock, unitLog, step), eventPath,
-                            parts.remediator((account, in) -> new SsmSessionTerminator(client, parts.budget(), credentials, clock),
+                            parts.remediator((account, in) -> new SsmSessionTerminator(client, parts.budget(), credentials, clock,
+                                    Remediator.afterTermination(step)),
                                     clock, unitLog), clock, unitLog, step).run(request);
                 };
             }

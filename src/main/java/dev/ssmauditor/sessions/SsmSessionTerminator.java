@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.ssm.model.SessionFilterKey;
 import software.amazon.awssdk.services.ssm.model.SessionState;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -25,9 +26,12 @@ import java.util.Set;
  * and is not ended again;</li>
  * <li>TerminateSession;</li>
  * <li>after: gone from the active sessions, or listed as terminating or terminated, is {@code terminated}; still
- * connected, connecting or disconnected is {@code terminate-failed}.</li>
+ * connected, connecting or disconnected after a few looks a second apart is {@code terminate-failed}. A session that
+ * was listed nowhere before must show up as over (in the history, or terminating) to count as ended: otherwise the
+ * call may have ended nothing, and it is {@code terminate-failed}, so that the next run tries again.</li>
  * </ol>
- * Any failed call (after the SDK's retries) is {@code terminate-failed}, with the error.
+ * Any failed call (after the SDK's retries) is {@code terminate-failed}, with the error. Each call keeps the time the
+ * run needs after it (its alerts), so that a slow SSM cannot cost the alert.
  */
 public final class SsmSessionTerminator implements SessionTerminator {
 
@@ -37,14 +41,24 @@ public final class SsmSessionTerminator implements SessionTerminator {
     private final SsmClient ssm;
     private final CallBudget budget;
     private final AwsCredentialsProvider credentials;
-    private final Clock clock;
+    /** How often, and how long apart, a session still open after TerminateSession is looked at again. */
+    static final int LOOKS_AFTER = 3;
+    static final long PAUSE_MILLIS = 300;
 
-    /** @param credentials the session's account's credentials (a member role's); null for the client's own */
-    public SsmSessionTerminator(SsmClient ssm, CallBudget budget, AwsCredentialsProvider credentials, Clock clock) {
+    private final Clock clock;
+    private final Duration keepAfter;
+
+    /**
+     * @param credentials the session's account's credentials (a member role's); null for the client's own
+     * @param keepAfter the time each call leaves for what the run does after the termination (its alerts)
+     */
+    public SsmSessionTerminator(SsmClient ssm, CallBudget budget, AwsCredentialsProvider credentials, Clock clock,
+                                Duration keepAfter) {
         this.ssm = ssm;
         this.budget = budget;
         this.credentials = credentials;
         this.clock = clock;
+        this.keepAfter = keepAfter;
     }
 
     @Override
@@ -53,9 +67,10 @@ public final class SsmSessionTerminator implements SessionTerminator {
         int calls = 0;
         try {
             List<software.amazon.awssdk.services.ssm.model.Session> before = describe(SessionState.ACTIVE, sessionId);
-            if (before.isEmpty() || ENDING.contains(before.get(0).statusAsString())) {
+            boolean listedBefore = !before.isEmpty();
+            if (!listedBefore || ENDING.contains(before.get(0).statusAsString())) {
                 List<software.amazon.awssdk.services.ssm.model.Session> history = describe(SessionState.HISTORY, sessionId);
-                if (!history.isEmpty() || !before.isEmpty()) {
+                if (!history.isEmpty() || listedBefore) {
                     Instant ended = history.isEmpty() ? null : history.get(0).endDate();
                     return new Result(Remediation.Outcome.ALREADY_ENDED, ended == null ? clock.instant() : ended, null, 0);
                 }
@@ -64,14 +79,31 @@ public final class SsmSessionTerminator implements SessionTerminator {
             calls++;
             ssm.terminateSession(r -> r.sessionId(sessionId).overrideConfiguration(overrides()));
             step = "DescribeSessions after TerminateSession";
-            List<software.amazon.awssdk.services.ssm.model.Session> after = describe(SessionState.ACTIVE, sessionId);
-            if (after.isEmpty() || ENDING.contains(after.get(0).statusAsString())) {
-                return new Result(Remediation.Outcome.TERMINATED, clock.instant(), null, calls);
+            String still = null;
+            for (int look = 0; look < LOOKS_AFTER; look++) {
+                if (look > 0) {
+                    pause(look);
+                }
+                List<software.amazon.awssdk.services.ssm.model.Session> after = describe(SessionState.ACTIVE, sessionId);
+                boolean ending = !after.isEmpty() && ENDING.contains(after.get(0).statusAsString());
+                if (ending || (after.isEmpty() && (listedBefore || !describe(SessionState.HISTORY, sessionId).isEmpty()))) {
+                    return new Result(Remediation.Outcome.TERMINATED, clock.instant(), null, calls);
+                }
+                still = after.isEmpty() ? null : after.get(0).statusAsString();
             }
-            return new Result(Remediation.Outcome.TERMINATE_FAILED, clock.instant(), "still " + after.get(0).statusAsString()
-                    + " after TerminateSession", calls);
+            return new Result(Remediation.Outcome.TERMINATE_FAILED, clock.instant(), still == null
+                    ? "not confirmed: DescribeSessions lists the session neither before nor after TerminateSession; the next "
+                            + "run tries again" : "still " + still + " after TerminateSession", calls);
         } catch (SdkException e) {
             return new Result(Remediation.Outcome.TERMINATE_FAILED, clock.instant(), step + " failed: " + describe(e), calls);
+        }
+    }
+
+    private static void pause(int look) {
+        try {
+            Thread.sleep(PAUSE_MILLIS * look);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -96,7 +128,7 @@ public final class SsmSessionTerminator implements SessionTerminator {
     }
 
     private AwsRequestOverrideConfiguration overrides() {
-        AwsRequestOverrideConfiguration o = budget.overrides();
+        AwsRequestOverrideConfiguration o = budget.overrides(keepAfter);
         return credentials == null ? o : o.toBuilder().credentialsProvider(credentials).build();
     }
 }

@@ -219,12 +219,80 @@ class RemediatorTest {
         assertThat(r.counts().failed()).isEqualTo(1);
     }
 
+    private static Violation endedAt(Violation v, Instant end) {
+        return new Violation(v.session().endDate(end), v.rule(), v.severity(), v.openFor(), v.detail(), v.since());
+    }
+
+    @Test
+    void aSessionAnotherRunIsEndingThisMomentIsLookedAtAgainAndItsOutcomeReported() {
+        ledger.entries.put("s-10", new TerminationLedger.Entry(TerminationLedger.Status.INPROGRESS, null, null, T.plusSeconds(60),
+                null, 1, null));
+        ledger.held.add("s-10");
+        ledger.finishesAfter = 2;
+
+        Remediations r = run(remediator(ending(RuleId.UNEXPECTED_TARGET, Duration.ZERO), false), List.of(target("s-10")), List.of());
+
+        assertThat(asked).isEmpty();
+        assertThat(r.of(target("s-10"), false).outcome()).isEqualTo(Outcome.TERMINATED);
+    }
+
+    @Test
+    void aSessionStillBeingEndedElsewhereAfterAFewLooksIsReportedAsSuch() {
+        ledger.entries.put("s-11", new TerminationLedger.Entry(TerminationLedger.Status.INPROGRESS, null, null, T.plusSeconds(60),
+                null, 1, null));
+        ledger.held.add("s-11");
+
+        Remediations r = run(remediator(ending(RuleId.UNEXPECTED_TARGET, Duration.ZERO), false), List.of(target("s-11")), List.of());
+
+        assertThat(asked).isEmpty();
+        assertThat(r.of(target("s-11"), false).outcome()).isNull();
+        assertThat(r.of(target("s-11"), false).detail()).contains("another run");
+    }
+
+    @Test
+    void aSessionTheAuditorEndedIsReportedTerminatedWhenListedOverAndItsUnpublishedOutcomeIsSentOnce() {
+        Violation over = endedAt(target("s-12"), T.minusSeconds(200));
+        ledger.entries.put("s-12", new TerminationLedger.Entry(TerminationLedger.Status.ENDED, Outcome.TERMINATED,
+                T.minusSeconds(200), T.minusSeconds(100), null, 1, null));
+
+        Remediations r = run(remediator(ending(RuleId.UNEXPECTED_TARGET, Duration.ZERO), false), List.of(), List.of(over));
+
+        assertThat(asked).isEmpty();
+        assertThat(r.of(over, true).outcome()).isEqualTo(Outcome.TERMINATED);
+        assertThat(r.of(over, true).at()).isEqualTo(T.minusSeconds(200));
+        List<Alert> followUps = r.followUps(List.of());
+        assertThat(followUps).singleElement().satisfies(a -> {
+            assertThat(a.ended()).isTrue();
+            assertThat(a.remediation().followUp()).isTrue();
+        });
+        assertThat(r.followUps(List.of(new Alert(over, 0, true)))).as("its own alert carries it").isEmpty();
+        r.published(followUps);
+        assertThat(ledger.reports).containsExactly("s-12 terminated");
+    }
+
+    @Test
+    void aSessionOverWhoseEndWasReportedIsNotReportedAgainAndOneNeverEndedByTheAuditorIsAlreadyEnded() {
+        Violation reported = endedAt(target("s-13"), T.minusSeconds(200));
+        Violation byItself = endedAt(target("s-14"), T.minusSeconds(50));
+        ledger.entries.put("s-13", new TerminationLedger.Entry(TerminationLedger.Status.ENDED, Outcome.TERMINATED,
+                T.minusSeconds(200), T.minusSeconds(100), Outcome.TERMINATED, 1, null));
+
+        Remediations r = run(remediator(ending(RuleId.UNEXPECTED_TARGET, Duration.ZERO), false), List.of(), List.of(reported, byItself));
+
+        assertThat(r.of(reported, true).outcome()).isEqualTo(Outcome.TERMINATED);
+        assertThat(r.of(byItself, true).outcome()).isEqualTo(Outcome.ALREADY_ENDED);
+        assertThat(r.of(byItself, true).at()).isEqualTo(T.minusSeconds(50));
+        assertThat(r.followUps(List.of())).isEmpty();
+    }
+
     /** A ledger in a map: a session is held by whoever claimed it, unless marked held by another run. */
     private static final class MemoryLedger implements TerminationLedger {
         final Map<String, Entry> entries = new HashMap<>();
         final java.util.Set<String> held = new java.util.HashSet<>();
         final List<String> reports = new ArrayList<>();
         boolean down;
+        /** The other run holding a session finishes it (terminated) once it has been asked this many times. */
+        int finishesAfter;
 
         @Override
         public Claim claim(SessionRef session, RuleId rule, LedgerClaim claim) {
@@ -233,11 +301,25 @@ class RemediatorTest {
             }
             Entry before = entries.get(session.sessionId());
             if (held.contains(session.sessionId())) {
+                if (finishesAfter > 0 && --finishesAfter == 0) {
+                    entries.put(session.sessionId(), new Entry(Status.ENDED, Outcome.TERMINATED, T.plusSeconds(1), before.leaseUntil(),
+                            null, 1, null));
+                }
                 return new Claim(false, before);
             }
             entries.put(session.sessionId(), new Entry(Status.INPROGRESS, null, null, claim.leaseUntil(),
                     before == null ? null : before.reported(), before == null ? 1 : before.attempts() + 1, null));
             return new Claim(true, before);
+        }
+
+        @Override
+        public Map<String, Entry> read(String account, String region, java.util.Collection<String> sessionIds) {
+            if (down) {
+                throw new LedgerUnavailableException("DynamoDB is down", null);
+            }
+            Map<String, Entry> found = new HashMap<>();
+            sessionIds.stream().filter(entries::containsKey).forEach(id -> found.put(id, entries.get(id)));
+            return found;
         }
 
         @Override

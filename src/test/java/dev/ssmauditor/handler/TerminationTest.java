@@ -283,6 +283,30 @@ class TerminationTest {
     }
 
     @Test
+    void aSessionEndedByARunWhosePublishFailedIsReportedTerminatedByTheNextRunNotAlreadyEnded() throws Exception {
+        aws.ssm().setActive(oneToEnd());
+        aws.sns().faults().set(0, 0, 0, 0, 0, true, java.util.Set.of());
+        String[] env = {"TERMINATE_RULES", "unexpected-target"};
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sweepAt(sweep(env), T)).as("SNS is down: the run fails");
+        assertThat(aws.ssm().terminatedSessions()).isEqualTo(Map.of(DATABASE, 1));
+        assertThat(alertsOf(DATABASE)).isEmpty();
+
+        aws.sns().faults().none();
+        clock.set(T.plus(Duration.ofMinutes(5)).plusSeconds(5));
+        sweepAt(sweep(env), T.plus(Duration.ofMinutes(5)));
+        clock.set(T.plus(Duration.ofMinutes(10)).plusSeconds(5));
+        sweepAt(sweep(env), T.plus(Duration.ofMinutes(10)));
+
+        assertThat(aws.ssm().terminateCalls(DATABASE)).isEqualTo(1);
+        assertThat(alertsOf(DATABASE)).singleElement().satisfies(v -> {
+            assertThat(remediation(v)).isEqualTo("terminated");
+            assertThat(v.get("ended").asBoolean()).isTrue();
+            assertThat(Instant.parse(v.get("remediatedAt").asText())).isEqualTo(T.plusSeconds(5));
+        });
+    }
+
+    @Test
     void aRefusedTerminationNamesThePermissionAndIsNotReportedAgainUntilItSucceeds() throws Exception {
         aws.ssm().setActive(oneToEnd());
         aws.ssm().denyTerminate(true);

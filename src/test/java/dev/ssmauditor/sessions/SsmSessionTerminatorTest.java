@@ -28,7 +28,8 @@ class SsmSessionTerminatorTest {
     final LocalAws aws = new LocalAws();
 
     private SsmSessionTerminator terminator() {
-        return new SsmSessionTerminator(new AwsClientFactory(System.getenv()).ssm(), CallBudget.unlimited(), null, CLOCK);
+        return new SsmSessionTerminator(new AwsClientFactory(System.getenv()).ssm(), CallBudget.unlimited(), null, CLOCK,
+                java.time.Duration.ZERO);
     }
 
     private static ObjectNode session(String id) {
@@ -75,11 +76,12 @@ class SsmSessionTerminatorTest {
     }
 
     @Test
-    void aSessionListedNowhereYetIsEndedAnyway() {
+    void aSessionListedNowhereYetIsEndedAnywayButCountsAsEndedOnlyOnceSeenOver() {
         SessionTerminator.Result r = terminator().terminate("s-new");
 
         assertThat(aws.ssm().terminateCalls("s-new")).isEqualTo(1);
-        assertThat(r.outcome()).isEqualTo(Outcome.TERMINATED);
+        assertThat(r.outcome()).isEqualTo(Outcome.TERMINATE_FAILED);
+        assertThat(r.error()).startsWith("not confirmed");
     }
 
     @Test
