@@ -126,8 +126,15 @@ public final class AlertDispatch {
                 keysOf.computeIfAbsent(a, x -> new ArrayList<>()).addAll(c.keys().stream().filter(run.won::contains).toList());
             });
         }
-        // Follow-ups have no alert key: the session's termination record, claimed by this run alone, makes them once.
-        alerts.addAll(remediations.followUps(alerts));
+        // Follow-ups have no alert key: the session's termination record, claimed by this run alone, makes them once. A
+        // session whose alert another run claimed during this send is that run's to report.
+        Set<String> contested = new java.util.HashSet<>();
+        for (AlertPlanner.Candidate c : candidates) {
+            if (c.keys().stream().anyMatch(run.contested::contains)) {
+                contested.add(AlertPlanner.sessionKey(c.violation().session()));
+            }
+        }
+        alerts.addAll(remediations.followUps(alerts, contested));
         List<AlertMessage> messages;
         try {
             messages = composer.compose(findings.apply(alerts, ledgerDown != null));
@@ -150,6 +157,8 @@ public final class AlertDispatch {
         final Set<AlertKey> won = new LinkedHashSet<>();
         final Set<AlertKey> published = new LinkedHashSet<>();
         final Set<AlertKey> free = new LinkedHashSet<>();
+        /** Keys another run held, or claimed first, during this send (not those sent before it). */
+        final Set<AlertKey> contested = new LinkedHashSet<>();
         boolean readAll;
         int heldElsewhere;
         int errors;
@@ -174,6 +183,7 @@ public final class AlertDispatch {
             AlertLedger.Claimable c = ledger.claimable(keys.subList(i, Math.min(keys.size(), i + READ_BATCH)), run.claim);
             run.free.addAll(c.free());
             run.heldElsewhere += c.heldElsewhere();
+            run.contested.addAll(c.held());
         }
         run.readAll = true;
         List<AlertKey> free = new ArrayList<>(run.free);
@@ -184,6 +194,7 @@ public final class AlertDispatch {
             } else {
                 run.free.remove(free.get(i)); // not to be sent without the ledger either, should it go away now
                 run.heldElsewhere++; // sent or claimed by another run (since the read, if any)
+                run.contested.add(free.get(i));
             }
         }
     }
@@ -220,10 +231,11 @@ public final class AlertDispatch {
             Set<AlertKey> keys = new LinkedHashSet<>();
             messages.get(i).alerts().forEach(a -> keys.addAll(keysOf.getOrDefault(a, List.of())));
             run.published.addAll(keys);
+            // Before the mark: a run that finds these keys sent then finds the session's outcome reported too.
+            remediations.published(messages.get(i).alerts());
             if (!keys.isEmpty()) {
                 markSent(keys, run);
             }
-            remediations.published(messages.get(i).alerts());
         }
     }
 

@@ -39,8 +39,13 @@ public interface AlertLedger {
      *
      * @param free not sent, and not held by another run (or held by one whose lease has passed: it died)
      * @param heldElsewhere how many are held by another run's live claim: that run may still fail to send them
+     * @param held which ones, when the ledger says
      */
-    record Claimable(Set<AlertKey> free, int heldElsewhere) {
+    record Claimable(Set<AlertKey> free, int heldElsewhere, Set<AlertKey> held) {
+
+        public Claimable(Set<AlertKey> free, int heldElsewhere) {
+            this(free, heldElsewhere, Set.of());
+        }
     }
 
     /** Reads which of the keys are free to claim; writes nothing. */

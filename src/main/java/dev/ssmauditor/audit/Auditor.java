@@ -229,7 +229,10 @@ public final class Auditor {
     private EndedListing listEnded(HistoryReach reach, AuditRequest request) {
         List<Session> all = new ArrayList<>();
         int pages = 0;
-        Duration reserve = endedListingReserve(stepBudget);
+        // Room for the claims and a publish, or for a termination and its alerts when sessions may be ended: a long
+        // backlog of ended sessions must not leave the sessions to end, run after run, without the time to end them.
+        Duration reserve = remediator.timeNeeded().compareTo(endedListingReserve(stepBudget)) > 0 ? remediator.timeNeeded()
+                : endedListingReserve(stepBudget);
         for (HistoryReach.Window w : reach.windows()) {
             SessionListing listing = sessions.endedSessions(w.from(), w.before(), page -> hasTime(request, reserve));
             all.addAll(listing.sessions());

@@ -35,9 +35,22 @@ public final class Remediations {
             return by == By.THIS_RUN;
         }
 
-        /** This run reports the outcome, and records it reported once published. */
-        boolean reportsIt() {
+        /** This run sends a follow-up when no alert of its own carries the outcome. */
+        boolean followsUp() {
             return by == By.THIS_RUN || by == By.UNREPORTED;
+        }
+
+        /** An alert carrying this outcome, once published, is recorded in the session's record as reported. */
+        boolean recordsReported() {
+            return followsUp() || (by == By.OTHER_RUN && remediation.outcome() != null);
+        }
+
+        /** An outcome people have not heard yet: ended, or could not be ended, or over after "could not be ended". */
+        boolean news() {
+            Remediation.Outcome o = remediation.outcome();
+            boolean worth = o == Remediation.Outcome.TERMINATED || o == Remediation.Outcome.TERMINATE_FAILED
+                    || (o == Remediation.Outcome.ALREADY_ENDED && reportedBefore == Remediation.Outcome.TERMINATE_FAILED);
+            return worth && o != reportedBefore;
         }
     }
 
@@ -83,19 +96,50 @@ public final class Remediations {
     /**
      * The sessions this run ended (or first failed to end) that none of {@code alerts} reports, because their
      * violation was alerted before (within its grace, or by a run whose attempt failed): one follow-up alert each.
+     *
+     * @param contested sessions whose alert another run claimed during this very send: that run reports what it found,
+     *                  and if it could not say, the next sweep sends the follow-up from the session's record
      */
-    public List<Alert> followUps(Collection<Alert> alerts) {
+    public List<Alert> followUps(Collection<Alert> alerts, Set<String> contested) {
         Set<String> carried = new HashSet<>();
         alerts.forEach(a -> carried.add(AlertPlanner.sessionKey(a.violation().session())));
-        List<Alert> followUps = new ArrayList<>();
+        List<Action> due = new ArrayList<>();
         bySession.forEach((session, a) -> {
-            Remediation.Outcome outcome = a.remediation().outcome();
-            boolean news = outcome == Remediation.Outcome.TERMINATED || outcome == Remediation.Outcome.TERMINATE_FAILED;
-            if (a.reportsIt() && news && outcome != a.reportedBefore() && !carried.contains(session)) {
-                followUps.add(new Alert(a.violation(), 0, a.by() == By.UNREPORTED, detection, a.remediation().asFollowUp()));
+            if (a.followsUp() && a.news() && !carried.contains(session) && !contested.contains(session)) {
+                due.add(a);
             }
         });
+        Map<String, TerminationLedger.Entry> now = recordsNow(due);
+        List<Alert> followUps = new ArrayList<>();
+        for (Action a : due) {
+            TerminationLedger.Entry e = now.get(a.ref().sessionId());
+            // Another run may have published this outcome since (it lost the claim, then read the record): said once.
+            if (e == null || e.reported() != a.remediation().outcome()) {
+                followUps.add(new Alert(a.violation(), 0, a.by() == By.UNREPORTED, detection, a.remediation().asFollowUp()));
+            }
+        }
         return followUps;
+    }
+
+    /** The records of the sessions about to be followed up, as they are now; none when they cannot be read. */
+    private Map<String, TerminationLedger.Entry> recordsNow(List<Action> due) {
+        if (due.isEmpty()) {
+            return Map.of();
+        }
+        TerminationLedger.SessionRef first = due.get(0).ref();
+        try {
+            return ledger.read(first.account(), first.region(), due.stream().map(a -> a.ref().sessionId()).toList());
+        } catch (RuntimeException e) {
+            ledgerErrors++;
+            log.error("alert ledger: termination records not read again", JsonLog.fields("sessions", due.size(), "error",
+                    e.getMessage(), "consequence", "the follow-ups go out, and may repeat what another run just sent"));
+            return Map.of();
+        }
+    }
+
+    /** As {@link #followUps(Collection, Set)}, nothing contested. */
+    public List<Alert> followUps(Collection<Alert> alerts) {
+        return followUps(alerts, Set.of());
     }
 
     /** SNS accepted these alerts: the outcomes this run produced are recorded as reported. Never throws. */
@@ -103,7 +147,7 @@ public final class Remediations {
         for (Alert alert : alerts) {
             String session = AlertPlanner.sessionKey(alert.violation().session());
             Action a = bySession.get(session);
-            if (a == null || !a.reportsIt() || !reported.add(session)) {
+            if (a == null || !a.recordsReported() || !reported.add(session)) {
                 continue;
             }
             try {

@@ -64,6 +64,12 @@ public final class Remediator {
         return stepBudget.multipliedBy(STEPS_AFTER);
     }
 
+    /** What a run must keep, after listing, for one termination and its alerts: nothing when nothing is ended. */
+    public Duration timeNeeded() {
+        return policy.terminatesAny() && !dryRun
+                ? stepBudget.multipliedBy(STEPS_PER_ATTEMPT).plus(afterTermination(stepBudget)) : Duration.ZERO;
+    }
+
     /** Asks for nothing: every alert's remediation is null. */
     public static Remediator none() {
         return new Remediator(RemediationPolicy.NONE, true, TerminationLedger.NONE, null, Clock.systemUTC(), null, Duration.ZERO);
@@ -84,6 +90,7 @@ public final class Remediator {
         }
         Map<String, Remediation> byViolation = new HashMap<>();
         Map<String, Violation> toEnd = new LinkedHashMap<>();
+        Map<String, Instant> graceEnded = new HashMap<>();
         for (Violation v : active) {
             RemediationPolicy.Decision d = policy.decide(v, t);
             switch (d.action()) {
@@ -91,39 +98,50 @@ public final class Remediator {
                 case EXEMPT -> byViolation.put(Remediations.key(v, false), Remediation.of(Remediation.Outcome.EXEMPT, null,
                         d.exemptBecause()));
                 case WAIT -> byViolation.put(Remediations.key(v, false), Remediation.pending(d.terminateAt()));
-                case TERMINATE -> toEnd.putIfAbsent(AlertPlanner.sessionKey(v.session()), v);
+                case TERMINATE -> {
+                    if (toEnd.putIfAbsent(AlertPlanner.sessionKey(v.session()), v) == null && d.terminateAt() != null) {
+                        graceEnded.put(AlertPlanner.sessionKey(v.session()), d.terminateAt());
+                    }
+                }
             }
         }
         LedgerClaim claim = new LedgerClaim(UUID.randomUUID().toString(), clock.instant(), leaseUntil(request));
         Map<String, Remediations.Action> bySession = new LinkedHashMap<>();
         int[] ledgerErrors = {0};
-        over(ended, account, region, t, claim, byViolation, bySession, ledgerErrors);
-        toEnd.forEach((key, v) -> bySession.put(key, end(v, account, region, claim, request, ledgerErrors)));
+        over(ended, account, region, t, claim, request, byViolation, bySession, ledgerErrors);
+        toEnd.forEach((key, v) -> bySession.put(key, withGrace(end(v, account, region, claim, request, ledgerErrors),
+                graceEnded.get(key))));
         return new Remediations(byViolation, bySession, detection, ledger, log, ledgerErrors[0]);
     }
 
     /**
      * Sessions over when listed are never ended, but may have been ended by the auditor: their records say so (one read
-     * per 100). One the auditor ended whose outcome no alert carried (the run that ended it failed to publish, or died)
-     * is reported now, once the lease of that run has passed; the others are {@code already-ended}.
+     * per 100). An outcome no published alert carried (the run that ended it failed to publish, or died; or its alert
+     * said only that another run was ending it) is reported now, once the lease of that run has passed, as is a session
+     * that ended by itself after the auditor had reported it could not end it. The others are {@code already-ended}.
      */
-    private void over(List<Violation> ended, String account, String region, Instant t, LedgerClaim claim,
+    private void over(List<Violation> ended, String account, String region, Instant t, LedgerClaim claim, AuditRequest request,
                       Map<String, Remediation> byViolation, Map<String, Remediations.Action> bySession, int[] ledgerErrors) {
         List<String> asked = new java.util.ArrayList<>();
         for (Violation v : ended) {
-            if (policy.decide(v, t).action() != RemediationPolicy.Action.NOT_ASKED && v.session().sessionId() != null) {
+            if (policy.decide(v, t).action() == RemediationPolicy.Action.TERMINATE && v.session().sessionId() != null) {
                 asked.add(v.session().sessionId());
             }
         }
         Map<String, TerminationLedger.Entry> records = Map.of();
         if (!dryRun && !asked.isEmpty()) {
-            try {
-                records = ledger.read(account, region, asked);
-            } catch (LedgerUnavailableException e) {
-                ledgerErrors[0]++;
-                log.error("alert ledger: termination records not read", JsonLog.fields("account", account, "region", region,
-                        "sessions", asked.size(), "error", e.getMessage(), "consequence", "sessions over when listed are "
-                                + "reported already-ended, even one the auditor ended"));
+            if (!hasTime(request, stepBudget.plus(afterTermination(stepBudget)))) {
+                log.warn("termination records not read: too little time left", JsonLog.fields("account", account, "region",
+                        region, "sessions", asked.size(), "consequence", "sessions over when listed are reported already-ended"));
+            } else {
+                try {
+                    records = ledger.read(account, region, asked);
+                } catch (LedgerUnavailableException e) {
+                    ledgerErrors[0]++;
+                    log.error("alert ledger: termination records not read", JsonLog.fields("account", account, "region", region,
+                            "sessions", asked.size(), "error", e.getMessage(), "consequence", "sessions over when listed are "
+                                    + "reported already-ended, even one the auditor ended"));
+                }
             }
         }
         for (Violation v : ended) {
@@ -136,21 +154,37 @@ public final class Remediator {
                 continue;
             }
             TerminationLedger.Entry e = v.session().sessionId() == null ? null : records.get(v.session().sessionId());
-            if (e == null || e.status() != TerminationLedger.Status.ENDED || e.outcome() != Remediation.Outcome.TERMINATED) {
-                byViolation.put(Remediations.key(v, true), Remediation.of(Remediation.Outcome.ALREADY_ENDED,
-                        v.session().endDate(), null));
-                continue;
-            }
-            Remediation ended0 = Remediation.of(Remediation.Outcome.TERMINATED, e.at(), null);
-            byViolation.put(Remediations.key(v, true), ended0);
-            boolean unreported = e.reported() != Remediation.Outcome.TERMINATED
-                    && (e.leaseUntil() == null || e.leaseUntil().isBefore(claim.now()));
-            if (unreported) {
-                bySession.putIfAbsent(AlertPlanner.sessionKey(v.session()), new Remediations.Action(v,
-                        new TerminationLedger.SessionRef(account, region, v.session().sessionId()), ended0,
-                        Remediations.By.UNREPORTED, e.reported()));
+            Remediation byItself = Remediation.of(Remediation.Outcome.ALREADY_ENDED, v.session().endDate(), null);
+            TerminationLedger.SessionRef ref = new TerminationLedger.SessionRef(account, region, v.session().sessionId());
+            boolean leasePassed = e != null && (e.leaseUntil() == null || e.leaseUntil().isBefore(claim.now()));
+            if (e != null && e.status() == TerminationLedger.Status.ENDED && e.outcome() == Remediation.Outcome.TERMINATED) {
+                Remediation byAuditor = Remediation.of(Remediation.Outcome.TERMINATED, e.at(), null);
+                byViolation.put(Remediations.key(v, true), byAuditor);
+                if (e.reported() != Remediation.Outcome.TERMINATED) {
+                    // Within the lease the run that ended it may still publish; after it, this run reports it.
+                    bySession.putIfAbsent(AlertPlanner.sessionKey(v.session()), new Remediations.Action(v, ref, byAuditor,
+                            leasePassed ? Remediations.By.UNREPORTED : Remediations.By.OTHER_RUN, e.reported()));
+                }
+            } else if (e != null && e.status() == TerminationLedger.Status.INPROGRESS && !leasePassed) {
+                byViolation.put(Remediations.key(v, true), BEING_ENDED);
+            } else {
+                byViolation.put(Remediations.key(v, true), byItself);
+                if (e != null && e.reported() == Remediation.Outcome.TERMINATE_FAILED && leasePassed) {
+                    // "Could not end it" was the last word: that it is over now is news.
+                    bySession.putIfAbsent(AlertPlanner.sessionKey(v.session()), new Remediations.Action(v, ref, byItself,
+                            Remediations.By.UNREPORTED, e.reported()));
+                }
             }
         }
+    }
+
+    private static Remediations.Action withGrace(Remediations.Action a, Instant terminateAt) {
+        if (terminateAt == null) {
+            return a;
+        }
+        Remediation r = a.remediation();
+        return new Remediations.Action(a.violation(), a.ref(), new Remediation(r.outcome(), r.at(), terminateAt, r.detail(),
+                r.followUp()), a.by(), a.reportedBefore());
     }
 
     private Remediations.Action end(Violation v, String account, String region, LedgerClaim claim, AuditRequest request,
@@ -186,7 +220,8 @@ public final class Remediator {
         }
         // Another run is ending it this very moment (the event function and the sweep racing): it takes a few hundred
         // milliseconds, so look again a few times, and report what it found rather than nothing.
-        for (int look = 1; recorded && !won.won() && inProgress(won.previous()) && look <= LOOKS_AT_OTHER_RUN; look++) {
+        for (int look = 1; recorded && !won.won() && inProgress(won.previous()) && look <= LOOKS_AT_OTHER_RUN
+                && hasTime(request, stepBudget.multipliedBy(STEPS_PER_ATTEMPT).plus(afterTermination(stepBudget))); look++) {
             pause(look);
             try {
                 won = ledger.claim(ref, v.rule(), claim);
@@ -198,7 +233,13 @@ public final class Remediator {
         if (!won.won()) {
             return new Remediations.Action(v, ref, reportOf(won.previous()), Remediations.By.OTHER_RUN, null);
         }
-        SessionTerminator.Result result = terminators.in(account, region).terminate(id);
+        SessionTerminator.Result result;
+        try {
+            result = terminators.in(account, region).terminate(id);
+        } catch (RuntimeException e) {
+            // A terminator never throws by contract; should one, the alert must still go out.
+            result = new SessionTerminator.Result(Remediation.Outcome.TERMINATE_FAILED, clock.instant(), String.valueOf(e), 0);
+        }
         Map<String, Object> fields = JsonLog.fields("account", account, "region", region, "sessionId", id, "rule", v.rule().id(),
                 "owner", v.session().owner(), "target", v.session().target(), "outcome", result.outcome().id(),
                 "terminateCalls", result.terminateCalls(),
@@ -236,10 +277,13 @@ public final class Remediator {
         }
     }
 
+    private static final Remediation BEING_ENDED = new Remediation(null, null, null, "being ended by another run of the auditor",
+            false);
+
     /** What another run's record says: its outcome, or that it is ending the session now. */
     private static Remediation reportOf(TerminationLedger.Entry entry) {
         if (entry == null || entry.status() == TerminationLedger.Status.INPROGRESS) {
-            return new Remediation(null, null, null, "being ended by another run of the auditor", false);
+            return BEING_ENDED;
         }
         return Remediation.of(entry.outcome(), entry.at(), entry.error());
     }

@@ -53,8 +53,15 @@ final class EventPathTerminators implements SessionTerminator.Locator {
                 return new SessionTerminator.Result(Remediation.Outcome.TERMINATE_FAILED, clock.instant(),
                         "no credentials for account " + account + ": " + e.getMessage(), 0);
             }
-            return new SsmSessionTerminator(ssm().in(region), budget, provider, clock,
-                    Remediator.afterTermination(CallBudget.STEP)).terminate(sessionId);
+            SsmSessionTerminator terminator;
+            try {
+                terminator = new SsmSessionTerminator(ssm().in(region), budget, provider, clock,
+                        Remediator.afterTermination(CallBudget.STEP));
+            } catch (RuntimeException e) {
+                return new SessionTerminator.Result(Remediation.Outcome.TERMINATE_FAILED, clock.instant(),
+                        "no SSM client for " + region + ": " + e.getMessage(), 0);
+            }
+            return terminator.terminate(sessionId);
         };
     }
 

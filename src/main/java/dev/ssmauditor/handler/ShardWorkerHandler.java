@@ -158,6 +158,7 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
         summary.put("ledgerErrors", totals.ledgerErrors() + gapLedgerErrors);
         summary.put("sweepRecordIgnored", totals.sweepProblem() == null ? 0 : 1);
         summary.put("sessionsNotReportedByEvents", totals.sessionsNotReportedByEvents() == null ? 0 : totals.sessionsNotReportedByEvents());
+        AuditSummary.remediation(summary, totals.remediation());
         // 0 only when the hub itself failed (ledger, SNS, time): a batch of one roleless account, given back alone, audits
         // nothing and is a coverage gap, already alerted, not a failing worker.
         summary.put("auditSucceeded", hubFailures == 0 ? 1 : 0);
@@ -169,7 +170,7 @@ public final class ShardWorkerHandler implements RequestStreamHandler {
     static final Map<String, String> METRICS = AuditSummary.units("accountRegionsAudited", "Count", "coverageGaps", "Count",
             "batchItemFailures", "Count", "sessionsChecked", "Count", "violations", "Count", "alerted", "Count",
             "ledgerErrors", "Count", "sweepRecordIgnored", "Count", "sessionsNotReportedByEvents", "Count",
-            "auditSucceeded", "Count", "durationMs", "Milliseconds");
+            "auditSucceeded", "Count", "durationMs", "Milliseconds", "sessionsTerminated", "Count", "terminationsFailed", "Count");
 
     private List<Item> items(byte[] event) throws IOException {
         List<Item> items = new ArrayList<>();

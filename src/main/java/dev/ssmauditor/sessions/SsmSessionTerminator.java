@@ -68,7 +68,7 @@ public final class SsmSessionTerminator implements SessionTerminator {
         try {
             List<software.amazon.awssdk.services.ssm.model.Session> before = describe(SessionState.ACTIVE, sessionId);
             boolean listedBefore = !before.isEmpty();
-            if (!listedBefore || ENDING.contains(before.get(0).statusAsString())) {
+            if (!listedBefore || ending(before.get(0).statusAsString())) {
                 List<software.amazon.awssdk.services.ssm.model.Session> history = describe(SessionState.HISTORY, sessionId);
                 if (!history.isEmpty() || listedBefore) {
                     Instant ended = history.isEmpty() ? null : history.get(0).endDate();
@@ -85,7 +85,7 @@ public final class SsmSessionTerminator implements SessionTerminator {
                     pause(look);
                 }
                 List<software.amazon.awssdk.services.ssm.model.Session> after = describe(SessionState.ACTIVE, sessionId);
-                boolean ending = !after.isEmpty() && ENDING.contains(after.get(0).statusAsString());
+                boolean ending = !after.isEmpty() && ending(after.get(0).statusAsString());
                 if (ending || (after.isEmpty() && (listedBefore || !describe(SessionState.HISTORY, sessionId).isEmpty()))) {
                     return new Result(Remediation.Outcome.TERMINATED, clock.instant(), null, calls);
                 }
@@ -96,7 +96,14 @@ public final class SsmSessionTerminator implements SessionTerminator {
                             + "run tries again" : "still " + still + " after TerminateSession", calls);
         } catch (SdkException e) {
             return new Result(Remediation.Outcome.TERMINATE_FAILED, clock.instant(), step + " failed: " + describe(e), calls);
+        } catch (RuntimeException e) {
+            // Never thrown to the run: the alert goes out whatever happened here.
+            return new Result(Remediation.Outcome.TERMINATE_FAILED, clock.instant(), step + " failed: " + e, calls);
         }
+    }
+
+    private static boolean ending(String status) {
+        return status != null && ENDING.contains(status);
     }
 
     private static void pause(int look) {

@@ -261,6 +261,7 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings,
         Map<String, Map<String, AttributeValue>> found = batchGet(new ArrayList<>(unknown.keySet()), true, "pk, #s, leaseUntil",
                 Map.of("#s", "status")).found();
         Set<AlertKey> free = new LinkedHashSet<>();
+        Set<AlertKey> heldKeys = new LinkedHashSet<>();
         int held = 0;
         for (Map.Entry<String, AlertKey> e : unknown.entrySet()) {
             Map<String, AttributeValue> item = found.get(e.getKey());
@@ -274,13 +275,16 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings,
                     free.add(e.getValue()); // a claim whose run died: taken over
                 } else {
                     held++;
+                    heldKeys.add(e.getValue());
                 }
             }
         }
-        return new Claimable(free, held);
+        return new Claimable(free, held, heldKeys);
     }
 
 
+    /** A termination record's calls keep the time the alerts after them need, as the termination's SSM calls do. */
+    private static final java.time.Duration KEEP_FOR_ALERTS = dev.ssmauditor.audit.Remediator.afterTermination(CallBudget.STEP);
     private static final String END_CLAIM_CONDITION = "attribute_not_exists(pk) OR ((#s = :inprogress OR #s = :failed) AND leaseUntil < :now)";
 
     @Override
@@ -316,7 +320,7 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings,
         }
         String update = "SET " + String.join(", ", set) + " ADD attempts :one";
         try {
-            UpdateItemResponse response = call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides())
+            UpdateItemResponse response = call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides(KEEP_FOR_ALERTS))
                     .tableName(table).key(Map.of("pk", s(session.id()))).updateExpression(update)
                     .conditionExpression(END_CLAIM_CONDITION).expressionAttributeNames(names).expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_OLD)
@@ -324,7 +328,7 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings,
             return new Claim(true, response.hasAttributes() && !response.attributes().isEmpty() ? entry(response.attributes()) : null);
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> current = e.hasItem() && !e.item().isEmpty() ? e.item()
-                    : call("GetItem", () -> dynamo.getItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table)
+                    : call("GetItem", () -> dynamo.getItem(r -> r.overrideConfiguration(budget.overrides(KEEP_FOR_ALERTS)).tableName(table)
                             .consistentRead(true).key(Map.of("pk", s(session.id())))).item());
             if (current != null && claim.token().equals(text(current.get("claimToken")))
                     && INPROGRESS.equals(text(current.get("status")))) {
@@ -362,7 +366,7 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings,
         }
         String finalUpdate = update;
         try {
-            call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table)
+            call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides(KEEP_FOR_ALERTS)).tableName(table)
                     .key(Map.of("pk", s(session.id()))).updateExpression(finalUpdate)
                     .conditionExpression("claimToken = :token").expressionAttributeNames(Map.of("#s", "status"))
                     .expressionAttributeValues(values)));
@@ -374,7 +378,7 @@ public final class DynamoDbAlertLedger implements AlertLedger, SessionSightings,
     @Override
     public void reported(SessionRef session, Remediation.Outcome outcome) {
         try {
-            call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides()).tableName(table)
+            call("UpdateItem", () -> dynamo.updateItem(r -> r.overrideConfiguration(budget.overrides(KEEP_FOR_ALERTS)).tableName(table)
                     .key(Map.of("pk", s(session.id()))).updateExpression("SET reported = :o")
                     .conditionExpression("attribute_exists(pk)").expressionAttributeValues(Map.of(":o", s(outcome.id())))));
         } catch (ConditionalCheckFailedException e) {

@@ -285,6 +285,64 @@ class RemediatorTest {
         assertThat(r.followUps(List.of())).isEmpty();
     }
 
+    @Test
+    void aSessionOverWhileAnotherRunStillHoldsItsRecordIsNotCalledAlreadyEnded() {
+        Violation over = endedAt(target("s-15"), T.minusSeconds(5));
+        ledger.entries.put("s-15", new TerminationLedger.Entry(TerminationLedger.Status.INPROGRESS, null, null, T.plusSeconds(60),
+                null, 1, null));
+
+        Remediations r = run(remediator(ending(RuleId.UNEXPECTED_TARGET, Duration.ZERO), false), List.of(), List.of(over));
+
+        assertThat(r.of(over, true).outcome()).isNull();
+        assertThat(r.of(over, true).detail()).contains("another run");
+        assertThat(r.followUps(List.of())).isEmpty();
+    }
+
+    @Test
+    void aSessionOverAfterTheAuditorSaidItCouldNotEndItIsFollowedUpOnce() {
+        Violation over = endedAt(target("s-16"), T.minusSeconds(5));
+        ledger.entries.put("s-16", new TerminationLedger.Entry(TerminationLedger.Status.FAILED, Outcome.TERMINATE_FAILED,
+                T.minusSeconds(400), T.minusSeconds(300), Outcome.TERMINATE_FAILED, 1, "ThrottlingException"));
+
+        Remediations r = run(remediator(ending(RuleId.UNEXPECTED_TARGET, Duration.ZERO), false), List.of(), List.of(over));
+
+        assertThat(r.of(over, true).outcome()).isEqualTo(Outcome.ALREADY_ENDED);
+        List<Alert> followUps = r.followUps(List.of());
+        assertThat(followUps).singleElement().satisfies(a -> assertThat(a.remediation().outcome()).isEqualTo(Outcome.ALREADY_ENDED));
+        r.published(followUps);
+        assertThat(ledger.reports).containsExactly("s-16 already-ended");
+    }
+
+    @Test
+    void aSessionEndedAfterItsGraceSaysWhenTheGraceEnded() {
+        Instant since = T.minus(Duration.ofMinutes(40));
+        Violation longRunning = violation("s-17", RuleId.LONG_RUNNING, "arn:aws:sts::1:assumed-role/Admin/a", "i-0a", since);
+
+        Remediations r = run(remediator(ending(RuleId.LONG_RUNNING, Duration.ofMinutes(30)), false), List.of(longRunning), List.of());
+
+        assertThat(r.of(longRunning, false).outcome()).isEqualTo(Outcome.TERMINATED);
+        assertThat(r.of(longRunning, false).terminateAt()).isEqualTo(since.plus(Duration.ofMinutes(30)));
+    }
+
+    @Test
+    void aFollowUpAnotherRunHasJustPublishedIsNotSentAgain() {
+        Remediations r = run(remediator(ending(RuleId.UNEXPECTED_TARGET, Duration.ZERO), false), List.of(target("s-18")), List.of());
+        Map.Entry<String, TerminationLedger.Entry> e = Map.entry("s-18", ledger.entries.get("s-18"));
+        ledger.entries.put(e.getKey(), new TerminationLedger.Entry(e.getValue().status(), e.getValue().outcome(), e.getValue().at(),
+                e.getValue().leaseUntil(), Outcome.TERMINATED, e.getValue().attempts(), null));
+
+        assertThat(r.followUps(List.of())).isEmpty();
+        assertThat(r.followUps(List.of(), java.util.Set.of())).isEmpty();
+    }
+
+    @Test
+    void aSessionWhoseAlertAnotherRunClaimedMeanwhileGetsNoFollowUpFromThisOne() {
+        Remediations r = run(remediator(ending(RuleId.UNEXPECTED_TARGET, Duration.ZERO), false), List.of(target("s-19")), List.of());
+
+        assertThat(r.followUps(List.of(), java.util.Set.of(AlertPlanner.sessionKey(target("s-19").session())))).isEmpty();
+        assertThat(r.followUps(List.of(), java.util.Set.of())).hasSize(1);
+    }
+
     /** A ledger in a map: a session is held by whoever claimed it, unless marked held by another run. */
     private static final class MemoryLedger implements TerminationLedger {
         final Map<String, Entry> entries = new HashMap<>();

@@ -176,6 +176,32 @@ class ShardedSweepTest {
     }
 
     @Test
+    void theWorkerEndsSessionsAndCountsWhatItCouldNotEndForItsAlarm() throws Exception {
+        invoke(new AuditHandler(env("SHARD_QUEUE_URL", queueUrl), new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock),
+                Files.readAllBytes(Path.of("events/scheduled-event.json")));
+        List<String> bodies = new ArrayList<>(sqs.bodies());
+        bodies.removeIf(b -> b.contains(ROLELESS));
+        ShardWorkerHandler worker = new ShardWorkerHandler(env("TERMINATE_RULES", "unexpected-owner"),
+                new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock, FAST, null);
+
+        invoke(worker, batch(List.of(bodies.get(0)), 1));
+        aws.ssm().denyTerminate(true);
+        invoke(worker, batch(List.of(bodies.get(1)), 1));
+
+        assertThat(aws.ssm().terminatedSessions()).hasSize(1);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String l : logBytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("\"shard complete\"")).toList()) {
+            lines.add(JSON.readTree(l));
+        }
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0).get("sessionsTerminated").asInt()).isEqualTo(1);
+        assertThat(lines.get(1).get("terminationsFailed").asInt()).isEqualTo(1);
+        // The alarm reads the metric: it must be declared in the line's Embedded Metric Format directive.
+        assertThat(lines.get(1).get("_aws").get("CloudWatchMetrics").get(0).get("Metrics").findValuesAsText("Name"))
+                .contains("terminationsFailed", "sessionsTerminated");
+    }
+
+    @Test
     void snsFailingIsTheHubsFailureNotAnAccountsGap() throws Exception {
         aws.sns().failPublishes(500, "InternalError");
         ShardWorkerHandler worker = new ShardWorkerHandler(env(), new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock,

@@ -85,6 +85,18 @@ class SsmSessionTerminatorTest {
     }
 
     @Test
+    void aSessionListedWithoutAStatusIsEndedLikeAnyOther() {
+        ObjectNode bare = session("s-1");
+        bare.remove("Status");
+        aws.ssm().setActive(List.of(bare));
+
+        SessionTerminator.Result r = terminator().terminate("s-1");
+
+        assertThat(r.outcome()).isEqualTo(Outcome.TERMINATED);
+        assertThat(aws.ssm().timesTerminated("s-1")).isEqualTo(1);
+    }
+
+    @Test
     void aSessionStillConnectedAfterTheCallIsAFailure() {
         aws.ssm().setActive(List.of(session("s-1")));
         aws.ssm().stubborn("s-1");
