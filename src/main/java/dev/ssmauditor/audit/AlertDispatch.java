@@ -91,7 +91,7 @@ public final class AlertDispatch {
      */
     public Outcome send(List<AlertPlanner.Candidate> candidates, BiFunction<List<Alert>, Boolean, AuditFindings> findings,
                         AuditRequest request, LedgerUnavailableException ledgerDown) {
-        return send(candidates, findings, request, ledgerDown, new Phases(clock), Remediations.NONE);
+        return send(candidates, findings, request, ledgerDown, new Phases(clock), Remediations.none());
     }
 
     /**

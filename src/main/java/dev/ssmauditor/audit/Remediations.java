@@ -20,8 +20,10 @@ import java.util.Set;
  */
 public final class Remediations {
 
-    /** Nothing asked: every alert's remediation is null. */
-    public static final Remediations NONE = new Remediations(Map.of(), Map.of(), Detection.SWEEP, TerminationLedger.NONE, null, 0);
+    /** Nothing asked: every alert's remediation is null. A new one each time: it counts, so it is not shared. */
+    public static Remediations none() {
+        return new Remediations(Map.of(), Map.of(), Detection.SWEEP, TerminationLedger.NONE, null, 0);
+    }
 
     /**
      * One session the policy says to end now, and what became of it.

@@ -86,7 +86,7 @@ public final class Remediator {
     public Remediations remediate(List<Violation> active, List<Violation> ended, String account, String region, Instant t,
                                   Detection detection, AuditRequest request) {
         if (!policy.terminatesAny()) {
-            return Remediations.NONE;
+            return Remediations.none();
         }
         Map<String, Remediation> byViolation = new HashMap<>();
         Map<String, Violation> toEnd = new LinkedHashMap<>();

@@ -62,7 +62,7 @@ public final class StartSessionCheck {
     public Report check(StartedSession started, AuditRequest request) {
         List<Violation> violations = started.missing() != null ? List.of() : evaluator.evaluateAtStart(started.session());
         AlertDispatch.Outcome sent = null;
-        Remediations remediations = Remediations.NONE;
+        Remediations remediations = Remediations.none();
         boolean recorded;
         try {
             if (!violations.isEmpty()) {
