@@ -36,8 +36,9 @@ import java.util.Map;
  * rule, judged the moment it arrives and alerted through the same composer, topic and ledger as the sweep.
  *
  * <p>It builds only what it uses: the SNS and DynamoDB clients; an SSM client (and STS, for member accounts) only when
- * it first ends a session, with termination on (to judge a session, the event says all there is to know). Any event it cannot use (another call, a refused call, a foreign or broken event) gives one log line and a
- * normal return, never an error: Lambda would retry it, to no avail. Only a publish that fails fails the invocation,
+ * it first ends a session, with termination on (to judge a session, the event says all there is to know). Any event
+ * it cannot use (another call, a refused call, a foreign or broken event) gives one log line and a normal return,
+ * never an error: Lambda would retry it, to no avail. Only a publish that fails fails the invocation,
  * so that Lambda's retry sends it (the sweep sends it too, whichever comes first); a session that cannot be ended
  * does not (the alert says so, and the sweep tries again).
  */
