@@ -106,7 +106,7 @@ public final class AlertDispatch {
     Outcome send(List<AlertPlanner.Candidate> candidates, BiFunction<List<Alert>, Boolean, AuditFindings> findings,
                  AuditRequest request, LedgerUnavailableException ledgerDown, Phases phases, Remediations remediations) {
         // The lease is taken from the time left now, when the claims are made: it ends when this invocation would.
-        LedgerClaim claim = new LedgerClaim(UUID.randomUUID().toString(), clock.instant(), leaseUntil(request));
+        LedgerClaim claim = newClaim(clock, request);
         RunLedger run = new RunLedger(claim);
         if (ledgerDown == null) {
             try {
@@ -264,11 +264,13 @@ public final class AlertDispatch {
         }
     }
 
-    private Instant leaseUntil(AuditRequest request) {
+    /** A new claim of a run, for its alerts or the sessions it ends. */
+    static LedgerClaim newClaim(Clock clock, AuditRequest request) {
         long left = request.deadline().remainingMillis();
         // A claim outlives its run only if the run died: then it is free when the invocation would have timed out.
         Duration lease = left == Long.MAX_VALUE ? Duration.ofMinutes(5) : Duration.ofMillis(left).plusSeconds(5);
-        return clock.instant().plus(lease);
+        Instant now = clock.instant();
+        return new LedgerClaim(UUID.randomUUID().toString(), now, now.plus(lease));
     }
 
     static final String FIX = "Raise the function timeout (Timeout parameter) or look for slow SSM, SNS or DynamoDB "

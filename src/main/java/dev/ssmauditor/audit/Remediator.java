@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static dev.ssmauditor.audit.AlertDispatch.hasTime;
 import static dev.ssmauditor.audit.AlertDispatch.left;
@@ -105,7 +104,8 @@ public final class Remediator {
                 }
             }
         }
-        LedgerClaim claim = new LedgerClaim(UUID.randomUUID().toString(), clock.instant(), leaseUntil(request));
+        // As the alert claims: a failed attempt is retried once the invocation that made it would have ended.
+        LedgerClaim claim = AlertDispatch.newClaim(clock, request);
         Map<String, Remediations.Action> bySession = new LinkedHashMap<>();
         int[] ledgerErrors = {0};
         over(ended, account, region, t, claim, request, byViolation, bySession, ledgerErrors);
@@ -286,12 +286,5 @@ public final class Remediator {
             return BEING_ENDED;
         }
         return Remediation.of(entry.outcome(), entry.at(), entry.error());
-    }
-
-    private Instant leaseUntil(AuditRequest request) {
-        long left = request.deadline().remainingMillis();
-        // As the alert claims: a failed attempt is retried once the invocation that made it would have ended.
-        Duration lease = left == Long.MAX_VALUE ? Duration.ofMinutes(5) : Duration.ofMillis(left).plusSeconds(5);
-        return clock.instant().plus(lease);
     }
 }
