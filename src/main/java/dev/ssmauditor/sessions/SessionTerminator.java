@@ -27,9 +27,4 @@ public interface SessionTerminator {
     interface Locator {
         SessionTerminator in(String account, String region);
     }
-
-    /** Where sessions cannot be ended (a snapshot): every attempt fails, saying why. */
-    static SessionTerminator unavailable(String why) {
-        return sessionId -> new Result(Remediation.Outcome.TERMINATE_FAILED, Instant.now(), why, 0);
-    }
 }
